@@ -1,0 +1,42 @@
+/* procfs.h - host figures and per-process memory from /proc (libproc2 where it has them). */
+#ifndef UKSMTOP_PROCFS_H
+#define UKSMTOP_PROCFS_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../core/sample.h"
+
+struct procfs;
+
+struct procfs *procfs_open(char *err, size_t errlen);
+void procfs_close(struct procfs *p);
+/* mem_total_kb, mem_avail_kb, mem_used_kb, cpu ticks, uptime. */
+int procfs_host(struct procfs *p, struct host_figs *out);
+/* pid of the kernel thread whose comm is name, 0 if none. */
+pid_t procfs_find_thread(struct procfs *p, const char *name);
+/* utime + stime of pid in clock ticks, or VAL_NULL when gone. */
+int64_t procfs_task_ticks(struct procfs *p, pid_t pid);
+long procfs_hz(void);
+
+/* Cheap per-process figures (statm, ksm_stat). */
+struct proc_cheap {
+	int64_t rss_kb;
+	int64_t ksm_kb;     /* VAL_NULL when the kernel or permissions do not give it */
+	int merge_any;      /* 1 yes, 0 no, -1 unknown */
+};
+/* Returns 0, -ESRCH when the process vanished, -EACCES when unreadable. */
+int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);
+
+/* Expensive: smaps_rollup walks page tables (about 7 us per resident MB). */
+struct proc_rollup {
+	int64_t pss_kb;
+	int64_t shared_kb;  /* Shared_Clean + Shared_Dirty */
+};
+int procfs_proc_rollup(pid_t pid, struct proc_rollup *out);
+/* Parse smaps_rollup text (exposed for tests and fuzzers). 0 or -1. */
+int procfs_parse_rollup(const char *buf, struct proc_rollup *out);
+/* Parse ksm_stat text: ksm_merging_pages and ksm_merge_any. 0 or -1. */
+int procfs_parse_ksm_stat(const char *buf, int64_t *merging_pages, int *merge_any);
+
+#endif

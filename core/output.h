@@ -1,0 +1,31 @@
+/* output.h - batch writers: the same samples as text blocks, CSV rows or JSON lines. */
+#ifndef UKSMTOP_OUTPUT_H
+#define UKSMTOP_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config.h"
+#include "sample.h"
+
+struct outbuf {
+	char *p;
+	size_t len, cap;
+	int failed;   /* allocation failed: the record is dropped, not cut */
+};
+
+void outbuf_free(struct outbuf *b);
+void outbuf_printf(struct outbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Render one sample into b (appended). first: the first record of the
+ * stream (CSV writes its header row then). */
+void output_render(struct outbuf *b, enum out_format fmt, const struct sample *s, int first);
+
+/* Render and write one sample as a single write, then flush.
+ * Returns 0, or -errno (-EPIPE for a closed pipe). */
+int output_write(FILE *f, enum out_format fmt, const struct sample *s, int first);
+
+/* Totals over the rows: summed RSS and KSM (VAL_NULL when none known). */
+void output_totals(const struct sample *s, int64_t *rss_kb, int64_t *ksm_kb);
+
+#endif
