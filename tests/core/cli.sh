@@ -65,4 +65,9 @@ check "a config baseline has source config" grep -q '"baseline_kb":102400,"basel
 "$UKSMTOP" $quick -o csv >"$tmp/out" 2>"$tmp/err"
 check "the command line wins over the config file" grep -q '^kind,time' "$tmp/out"
 
+# The shipped sample config holds every key, all valid: no warning, no error.
+"$UKSMTOP" -C "$top_srcdir/uksmtop.ini.sample" $quick >"$tmp/out" 2>"$tmp/err"
+check "the sample config loads with status 0" test $? = 0
+check "the sample config gives no warning" test ! -s "$tmp/err"
+
 done_testing
