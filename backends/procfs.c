@@ -1,0 +1,401 @@
+/* procfs.c - host memory and CPU (libproc2), the daemon thread's ticks, and per-process memory from /proc. */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libproc2/meminfo.h>
+#include <libproc2/pids.h>
+#include <libproc2/stat.h>
+
+#include "procfs.h"
+
+/* The kernel's PF_KTHREAD task flag: tells ksmd from a user process named "ksmd". */
+#define PROCFS_PF_KTHREAD 0x00200000UL
+
+/* Items of the pids context; the enum order is the PIDS_VAL index. */
+enum procfs_pid_rel { PROCFS_REL_PID, PROCFS_REL_CMD, PROCFS_REL_FLAGS, PROCFS_REL_TICS };
+static enum pids_item procfs_pid_items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_FLAGS, PIDS_TICS_ALL };
+#define PROCFS_N_PID_ITEMS ((int)(sizeof(procfs_pid_items) / sizeof(procfs_pid_items[0])))
+
+enum procfs_mem_rel { PROCFS_REL_MEM_TOTAL, PROCFS_REL_MEM_AVAIL };
+static enum meminfo_item procfs_mem_items[] = { MEMINFO_MEM_TOTAL, MEMINFO_MEM_AVAILABLE };
+
+enum procfs_stat_rel { PROCFS_REL_BUSY, PROCFS_REL_TOTAL };
+static enum stat_item procfs_stat_items[] = { STAT_TIC_SUM_BUSY, STAT_TIC_SUM_TOTAL };
+
+/* The libproc2 contexts live as long as the program, so a sample re-reads
+ * /proc without allocating anew. */
+struct procfs {
+	struct meminfo_info *mem;
+	struct stat_info *stat;
+	struct pids_info *pids;
+};
+
+struct procfs *procfs_open(char *err, size_t errlen)
+{
+	struct procfs *p = calloc(1, sizeof(*p));
+	const char *what = "out of memory";
+	int rc = 0;
+	if (!p)
+		goto fail;
+	what = "meminfo";
+	if ((rc = procps_meminfo_new(&p->mem)) < 0)
+		goto fail;
+	what = "stat";
+	if ((rc = procps_stat_new(&p->stat)) < 0)
+		goto fail;
+	what = "pids";
+	if ((rc = procps_pids_new(&p->pids, procfs_pid_items, PROCFS_N_PID_ITEMS)) < 0)
+		goto fail;
+	return p;
+fail:
+	if (err && errlen)
+		snprintf(err, errlen, "libproc2 %s: %s", what, rc ? strerror(-rc) : "failed");
+	procfs_close(p);
+	return NULL;
+}
+
+void procfs_close(struct procfs *p)
+{
+	if (!p)
+		return;
+	if (p->pids)
+		procps_pids_unref(&p->pids);
+	if (p->stat)
+		procps_stat_unref(&p->stat);
+	if (p->mem)
+		procps_meminfo_unref(&p->mem);
+	free(p);
+}
+
+/* Read a /proc file with plain open/read: one read for the cheap counters,
+ * until EOF or a full buffer when loop is set. Returns the length or -errno. */
+static int procfs_read_path(const char *path, char *buf, size_t buflen, bool loop)
+{
+	if (buflen == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	size_t len = 0;
+	int err = 0;
+	while (len < buflen - 1) {
+		ssize_t n = read(fd, buf + len, buflen - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			break;
+		}
+		len += (size_t)n;
+		if (n == 0 || !loop)
+			break;
+	}
+	close(fd);
+	if (err)
+		return err;
+	buf[len] = '\0';
+	return (int)len;
+}
+
+static int procfs_read_pid_file(pid_t pid, const char *name, char *buf, size_t buflen, bool loop)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return procfs_read_path(path, buf, buflen, loop);
+}
+
+/* Decimal digits at *pp into a non-negative int64, refusing overflow. */
+static int procfs_parse_digits(const char **pp, int64_t *out)
+{
+	const char *p = *pp;
+	int64_t v = 0;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	for (; isdigit((unsigned char)*p); p++) {
+		int d = *p - '0';
+		if (v > (INT64_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*pp = p;
+	*out = v;
+	return 0;
+}
+
+static const char *procfs_skip_blank(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static const char *procfs_next_line(const char *p)
+{
+	const char *nl = strchr(p, '\n');
+	return nl ? nl + 1 : p + strlen(p);
+}
+
+static int64_t procfs_pages_kb(int64_t pages)
+{
+	long page_kb = sysconf(_SC_PAGESIZE) / 1024;
+	int64_t kb;
+	if (page_kb <= 0 || __builtin_mul_overflow(pages, (int64_t)page_kb, &kb))
+		return VAL_NULL;
+	return kb;
+}
+
+/* /proc/uptime: "230.58 422.95\n"; NAN when unreadable. */
+static double procfs_uptime(void)
+{
+	char buf[128];
+	if (procfs_read_path("/proc/uptime", buf, sizeof(buf), false) <= 0)
+		return NAN;
+	char *end;
+	double up = strtod(buf, &end);
+	return end == buf ? NAN : up;
+}
+
+int procfs_host(struct procfs *p, struct host_figs *out)
+{
+	int rc = 0;
+	out->mem_total_kb = VAL_NULL;
+	out->mem_avail_kb = VAL_NULL;
+	out->mem_used_kb = VAL_NULL;
+	out->cpu_busy_ticks = 0;
+	out->cpu_total_ticks = 0;
+	out->uptime_s = procfs_uptime();
+
+	/* select re-reads /proc/meminfo every call (get would cache for a second). */
+	struct meminfo_stack *ms = procps_meminfo_select(p->mem, procfs_mem_items,
+		(int)(sizeof(procfs_mem_items) / sizeof(procfs_mem_items[0])));
+	if (ms) {
+		unsigned long total = MEMINFO_VAL(PROCFS_REL_MEM_TOTAL, ul_int, ms, p->mem);
+		unsigned long avail = MEMINFO_VAL(PROCFS_REL_MEM_AVAIL, ul_int, ms, p->mem);
+		out->mem_total_kb = (int64_t)total;
+		out->mem_avail_kb = (int64_t)avail;
+		/* procps-ng 4 free: used = MemTotal - MemAvailable. */
+		out->mem_used_kb = total >= avail ? (int64_t)(total - avail) : VAL_NULL;
+	} else {
+		rc = errno ? -errno : -EIO;
+	}
+
+	struct stat_stack *ss = procps_stat_select(p->stat, procfs_stat_items,
+		(int)(sizeof(procfs_stat_items) / sizeof(procfs_stat_items[0])));
+	if (ss) {
+		out->cpu_busy_ticks = STAT_VAL(PROCFS_REL_BUSY, ull_int, ss, p->stat);
+		out->cpu_total_ticks = STAT_VAL(PROCFS_REL_TOTAL, ull_int, ss, p->stat);
+	} else if (!rc) {
+		rc = errno ? -errno : -EIO;
+	}
+	return rc;
+}
+
+/* Walks every process, so callers look the thread up once, not per sample. */
+pid_t procfs_find_thread(struct procfs *p, const char *name)
+{
+	if (!name || !*name)
+		return 0;
+	struct pids_fetch *f = procps_pids_reap(p->pids, PIDS_FETCH_TASKS_ONLY);
+	if (!f)
+		return 0;
+	for (int i = 0; i < f->counts->total; i++) {
+		struct pids_stack *s = f->stacks[i];
+		const char *cmd = PIDS_VAL(PROCFS_REL_CMD, str, s, p->pids);
+		unsigned long flags = PIDS_VAL(PROCFS_REL_FLAGS, ul_int, s, p->pids);
+		if (cmd && strcmp(cmd, name) == 0 && (flags & PROCFS_PF_KTHREAD))
+			return PIDS_VAL(PROCFS_REL_PID, s_int, s, p->pids);
+	}
+	return 0;
+}
+
+int64_t procfs_task_ticks(struct procfs *p, pid_t pid)
+{
+	if (pid <= 0)
+		return VAL_NULL;
+	unsigned these[1] = { (unsigned)pid };
+	struct pids_fetch *f = procps_pids_select(p->pids, these, 1, PIDS_SELECT_PID);
+	if (!f || f->counts->total < 1)
+		return VAL_NULL;
+	struct pids_stack *s = f->stacks[0];
+	if (PIDS_VAL(PROCFS_REL_PID, s_int, s, p->pids) != pid)
+		return VAL_NULL;
+	unsigned long long tics = PIDS_VAL(PROCFS_REL_TICS, ull_int, s, p->pids);
+	return tics > INT64_MAX ? VAL_NULL : (int64_t)tics;
+}
+
+long procfs_hz(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	return hz > 0 ? hz : 100;
+}
+
+/* A missing /proc/PID means the process is gone; permission errors are EACCES. */
+static int procfs_pid_errno(int rc)
+{
+	if (rc == -ENOENT || rc == -ESRCH)
+		return -ESRCH;
+	if (rc == -EACCES || rc == -EPERM)
+		return -EACCES;
+	return rc;
+}
+
+/* statm: "size resident shared text lib data dt" in pages. */
+static int procfs_parse_statm_rss(const char *buf, int64_t *pages)
+{
+	const char *p = procfs_skip_blank(buf);
+	int64_t size, rss;
+	if (procfs_parse_digits(&p, &size) < 0 || (*p != ' ' && *p != '\t'))
+		return -1;
+	p = procfs_skip_blank(p);
+	if (procfs_parse_digits(&p, &rss) < 0)
+		return -1;
+	*pages = rss;
+	return 0;
+}
+
+/* Key of a "key value" or "key: value" line; returns the value's start or NULL. */
+static const char *procfs_match_key(const char *line, const char *key)
+{
+	size_t n = strlen(key);
+	if (strncmp(line, key, n) != 0)
+		return NULL;
+	const char *p = line + n;
+	if (*p == ':')
+		p++;
+	else if (*p != ' ' && *p != '\t')
+		return NULL;
+	return procfs_skip_blank(p);
+}
+
+int procfs_parse_ksm_stat(const char *buf, int64_t *merging_pages, int *merge_any)
+{
+	if (!buf)
+		return -1;
+	int64_t pages = VAL_NULL;
+	int any = -1;
+	for (const char *line = buf; *line; line = procfs_next_line(line)) {
+		const char *v;
+		int64_t n;
+		if ((v = procfs_match_key(line, "ksm_merging_pages")) &&
+		    procfs_parse_digits(&v, &n) == 0)
+			pages = n;
+		else if ((v = procfs_match_key(line, "ksm_merge_any"))) {
+			if (strncmp(v, "yes", 3) == 0)
+				any = 1;
+			else if (strncmp(v, "no", 2) == 0)
+				any = 0;
+		}
+	}
+	/* Kernels 6.1-6.3 list neither (only ksm_rmap_items): nothing to give. */
+	if (!val_known(pages) && any < 0)
+		return -1;
+	if (merging_pages)
+		*merging_pages = pages;
+	if (merge_any)
+		*merge_any = any;
+	return 0;
+}
+
+/* ksm_stat first (6.4+), else the older ksm_merging_pages file (6.1+). */
+static int procfs_read_ksm(pid_t pid, int64_t *pages, int *merge_any)
+{
+	char buf[512];
+	*pages = VAL_NULL;
+	*merge_any = -1;
+	int rc = procfs_read_pid_file(pid, "ksm_stat", buf, sizeof(buf), false);
+	if (rc == -ESRCH)
+		return -ESRCH;
+	if (rc >= 0)
+		procfs_parse_ksm_stat(buf, pages, merge_any);
+	if (val_known(*pages))
+		return 0;
+	rc = procfs_read_pid_file(pid, "ksm_merging_pages", buf, sizeof(buf), false);
+	if (rc == -ESRCH)
+		return -ESRCH;
+	if (rc < 0)
+		return 0;
+	const char *p = procfs_skip_blank(buf);
+	int64_t n;
+	if (procfs_parse_digits(&p, &n) == 0)
+		*pages = n;
+	return 0;
+}
+
+int procfs_proc_cheap(pid_t pid, struct proc_cheap *out)
+{
+	char buf[256];
+	out->rss_kb = VAL_NULL;
+	out->ksm_kb = VAL_NULL;
+	out->merge_any = -1;
+	if (pid <= 0)
+		return -EINVAL;
+	int rc = procfs_read_pid_file(pid, "statm", buf, sizeof(buf), false);
+	if (rc < 0)
+		return procfs_pid_errno(rc);
+	int64_t rss;
+	if (procfs_parse_statm_rss(buf, &rss) < 0)
+		return -EIO;
+	out->rss_kb = procfs_pages_kb(rss);
+
+	/* ksm_stat is owner-only (0400): without the right it stays null. */
+	int64_t pages;
+	if (procfs_read_ksm(pid, &pages, &out->merge_any) < 0)
+		return -ESRCH;
+	if (val_known(pages))
+		out->ksm_kb = procfs_pages_kb(pages);
+	return 0;
+}
+
+int procfs_parse_rollup(const char *buf, struct proc_rollup *out)
+{
+	if (!buf)
+		return -1;
+	int64_t pss = VAL_NULL, clean = VAL_NULL, dirty = VAL_NULL;
+	for (const char *line = buf; *line; line = procfs_next_line(line)) {
+		const char *v;
+		int64_t *field;
+		/* Whole keys: "Pss" must not match Pss_Anon, Pss_Dirty or SwapPss. */
+		if ((v = procfs_match_key(line, "Pss")))
+			field = &pss;
+		else if ((v = procfs_match_key(line, "Shared_Clean")))
+			field = &clean;
+		else if ((v = procfs_match_key(line, "Shared_Dirty")))
+			field = &dirty;
+		else
+			continue;
+		int64_t n;
+		if (procfs_parse_digits(&v, &n) < 0)
+			return -1;
+		*field = n;
+	}
+	int64_t shared;
+	if (!val_known(pss) || !val_known(clean) || !val_known(dirty) ||
+	    __builtin_add_overflow(clean, dirty, &shared))
+		return -1;
+	out->pss_kb = pss;
+	out->shared_kb = shared;
+	return 0;
+}
+
+int procfs_proc_rollup(pid_t pid, struct proc_rollup *out)
+{
+	char buf[4096];
+	out->pss_kb = VAL_NULL;
+	out->shared_kb = VAL_NULL;
+	if (pid <= 0)
+		return -EINVAL;
+	/* The costly one (~7 us per resident MB, under the mm lock): read it all once. */
+	int rc = procfs_read_pid_file(pid, "smaps_rollup", buf, sizeof(buf), true);
+	if (rc < 0)
+		return procfs_pid_errno(rc);
+	if (procfs_parse_rollup(buf, out) < 0)
+		return -EIO;
+	return 0;
+}
