@@ -317,6 +317,8 @@ int config_load(struct config *c, const char *path, void (*warn)(const char *), 
 		snprintf(err, errlen, "%s: cannot read config file: %s", path, strerror(errno));
 		return -2;
 	}
+	if (util_check_trusted(path, err, errlen) < 0)
+		return -1;
 	config_syntax_msg[0] = '\0';
 	iniparser_set_error_callback(config_syntax_cb);
 	dictionary *d = iniparser_load(path);

@@ -194,3 +194,23 @@ int util_config_dir(char *out, size_t outlen)
 {
 	return util_xdg_dir("XDG_CONFIG_HOME", ".config", out, outlen);
 }
+
+int util_check_trusted(const char *path, char *err, size_t errlen)
+{
+	if (geteuid() != 0)
+		return 0;
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return 0; /* opening it will say what is wrong */
+	if (st.st_uid != 0) {
+		snprintf(err, errlen, "%s: refused: running as root, and the file is owned by uid %u, "
+			 "who could make uksmtop do anything root can", path, (unsigned)st.st_uid);
+		return -1;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		snprintf(err, errlen, "%s: refused: running as root, and the file is %s-writable "
+			 "(chmod go-w %s)", path, (st.st_mode & S_IWOTH) ? "world" : "group", path);
+		return -1;
+	}
+	return 0;
+}

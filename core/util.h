@@ -34,4 +34,9 @@ int util_write_atomic(const char *path, const char *data, size_t len, char *err,
 int util_state_dir(char *out, size_t outlen);
 int util_config_dir(char *out, size_t outlen);
 
+/* When running as root, refuse a file another user could have written: 0 when
+ * trusted (or not root), -1 with "FILE: ... (owned by uid N / group- or
+ * world-writable)" in err. */
+int util_check_trusted(const char *path, char *err, size_t errlen);
+
 #endif

@@ -65,6 +65,21 @@ check "a config baseline has source config" grep -q '"baseline_kb":102400,"basel
 "$UKSMTOP" $quick -o csv >"$tmp/out" 2>"$tmp/err"
 check "the command line wins over the config file" grep -q '^kind,time' "$tmp/out"
 
+# As root, a config file another user could have written is refused, naming why.
+if [ "$(id -u)" = 0 ]; then
+	printf '[uksmtop]\ndelay = 0.5\n' >"$tmp/c/open.ini"
+	chmod 666 "$tmp/c/open.ini"
+	expect 2 "open.ini: refused.*world-writable" -C "$tmp/c/open.ini" $quick
+	chmod 664 "$tmp/c/open.ini"
+	expect 2 "open.ini: refused.*group-writable" -C "$tmp/c/open.ini" $quick
+	chmod 644 "$tmp/c/open.ini"
+	chown 65534 "$tmp/c/open.ini"
+	expect 2 "open.ini: refused.*owned by uid 65534" -C "$tmp/c/open.ini" $quick
+	chown 0 "$tmp/c/open.ini"
+	"$UKSMTOP" -C "$tmp/c/open.ini" $quick >/dev/null 2>&1
+	check "a root-owned 0644 config is accepted" test $? = 0
+fi
+
 # The shipped sample config holds every key, all valid: no warning, no error.
 "$UKSMTOP" -C "$top_srcdir/uksmtop.ini.sample" $quick >"$tmp/out" 2>"$tmp/err"
 check "the sample config loads with status 0" test $? = 0
