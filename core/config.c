@@ -30,6 +30,15 @@ void config_defaults(struct config *c)
 	c->pss_interval_s = 5.0;
 	c->type_filter = -1;
 	util_strlcpy(c->theme, "default", sizeof c->theme);
+	c->max_boot = 64;
+}
+
+const struct template *config_template(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_templates; i++)
+		if (strcmp(c->templates[i].name, name) == 0)
+			return &c->templates[i];
+	return NULL;
 }
 
 const char *out_format_name(enum out_format f)
@@ -136,6 +145,25 @@ static int set_secure(struct config *c, const char *v)
 }
 static void get_secure(const struct config *c, char *b, size_t n) { snprintf(b, n, "%s", c->secure ? "yes" : "no"); }
 
+static int set_max_boot(struct config *c, const char *v)
+{
+	long l;
+	if (util_parse_long(v, &l) < 0 || l < 1 || l > 1024)
+		return -1;
+	c->max_boot = (int)l;
+	return 0;
+}
+static void get_max_boot(const struct config *c, char *b, size_t n) { snprintf(b, n, "%d", c->max_boot); }
+
+static int set_results(struct config *c, const char *v)
+{
+	if (*v && v[0] != '/')
+		return -1;
+	util_strlcpy(c->results_path, v, sizeof c->results_path);
+	return 0;
+}
+static void get_results(const struct config *c, char *b, size_t n) { snprintf(b, n, "%s", c->results_path); }
+
 static int set_libvirt(struct config *c, const char *v)
 {
 	int b;
@@ -223,6 +251,8 @@ static const struct cfg_key cfg_keys[] = {
 	{ "uksmtop", "pss_interval", set_pss_interval, get_pss_interval, "seconds between PSS passes, 0 = every sample" },
 	{ "uksmtop", "theme", set_theme, get_theme, "a theme name" },
 	{ "uksmtop", "secure", set_secure, get_secure, "yes or no" },
+	{ "uksmtop", "max_boot", set_max_boot, get_max_boot, "clones booted at once, 1 to 1024" },
+	{ "uksmtop", "results", set_results, get_results, "an absolute path for boot-storm results" },
 	{ "libvirt", "enabled", set_libvirt, get_libvirt, "yes or no" },
 	{ "libvirt", "uri", set_uri, get_uri, "a libvirt connection URI" },
 	{ "lxc", "enabled", set_lxc, get_lxc, "yes or no" },
@@ -310,6 +340,61 @@ static int config_apply_section(struct config *c, dictionary *d, const char *pat
 	return rc;
 }
 
+/* A [template NAME] section: every key checked, the template added or replaced. */
+static int config_apply_template(struct config *c, dictionary *d, const char *path, const char *sec,
+				 void (*warn)(const char *), char *err, size_t errlen)
+{
+	const char *name = sec + 9;
+	struct template t;
+	template_defaults(&t, name);
+	if (!*name || strlen(name) >= sizeof t.name) {
+		snprintf(err, errlen, "%s: [%s]: a template needs a name of 1 to %zu characters", path, sec,
+			 sizeof t.name - 1);
+		return -1;
+	}
+	int nkeys = iniparser_getsecnkeys(d, sec);
+	const char **keys = calloc(nkeys > 0 ? (size_t)nkeys : 1, sizeof *keys);
+	if (!keys) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (nkeys > 0)
+		iniparser_getseckeys(d, sec, keys);
+	int rc = 0;
+	for (int i = 0; i < nkeys && rc == 0; i++) {
+		const char *key = strchr(keys[i], ':');
+		key = key ? key + 1 : keys[i];
+		const char *val = iniparser_getstring(d, keys[i], "");
+		const char *what = NULL;
+		if (template_set(&t, key, val, &what) == 0)
+			continue;
+		if (!what) {
+			config_warn(warn, "%s: [%s] unknown key '%s' ignored", path, sec, key);
+			continue;
+		}
+		snprintf(err, errlen, "%s: [%s] %s = '%s': bad value (expected %s)", path, sec, key, val, what);
+		rc = -1;
+	}
+	free(keys);
+	const char *missing;
+	if (rc == 0 && template_check(&t, &missing) < 0) {
+		snprintf(err, errlen, "%s: [%s] %s: missing (a template needs type and source)", path, sec,
+			 missing);
+		rc = -1;
+	}
+	if (rc < 0)
+		return rc;
+	struct template *slot = (struct template *)config_template(c, t.name);
+	if (!slot && c->n_templates >= TEMPLATE_MAX) {
+		snprintf(err, errlen, "%s: [%s]: at most %d templates", path, sec, TEMPLATE_MAX);
+		return -1;
+	}
+	if (!slot)
+		slot = &c->templates[c->n_templates++];
+	*slot = t;
+	return 0;
+}
+
 int config_load(struct config *c, const char *path, void (*warn)(const char *), char *err,
 		size_t errlen)
 {
@@ -333,6 +418,10 @@ int config_load(struct config *c, const char *path, void (*warn)(const char *), 
 		const char *sec = iniparser_getsecname(d, i);
 		if (!sec)
 			continue;
+		if (strncmp(sec, "template ", 9) == 0) {
+			rc = config_apply_template(c, d, path, sec, warn, err, errlen);
+			continue;
+		}
 		if (!config_known_section(sec)) {
 			config_warn(warn, "%s: unknown section [%s] ignored", path, sec);
 			continue;
@@ -362,7 +451,7 @@ void config_default_path(char *out, size_t outlen)
 
 int config_save(const struct config *c, const char *path, char *err, size_t errlen)
 {
-	size_t cap = 8192, len = 0;
+	size_t cap = 32768, len = 0;
 	char *buf = malloc(cap);
 	if (!buf) {
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -381,6 +470,19 @@ int config_save(const struct config *c, const char *path, char *err, size_t errl
 		if (len < cap)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s = %s\n", val[0] ? "" : "; ",
 						k->key, val);
+	}
+	for (size_t i = 0; i < c->n_templates && len < cap; i++) {
+		const struct template *t = &c->templates[i];
+		char ready[160];
+		template_ready_str(t, ready, sizeof ready);
+		len += (size_t)snprintf(buf + len, cap - len,
+					"\n[template %s]\ntype = %s\nsource = %s\nready = %s\ntimeout = %g\nprefix = %s\n",
+					t->name, inst_type_name(t->type), t->source, ready, t->timeout_s, t->prefix);
+		if (t->merge != MERGE_AUTO && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "merge = %s\n",
+						t->merge == MERGE_ANY ? "any" : "default");
+		if (t->address[0] && len < cap)
+			len += (size_t)snprintf(buf + len, cap - len, "address = %s\n", t->address);
 	}
 	if (len >= cap) {
 		free(buf);

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "template.h"
+
 enum out_format { OUT_TEXT = 0, OUT_CSV, OUT_JSON };
 
 #define CFG_STR_MAX 4096
@@ -31,7 +33,20 @@ struct config {
 	char name_filter[256];    /* fnmatch pattern, "" = all */
 	char theme[64];
 	bool secure;
+	/* booting instances */
+	struct template templates[TEMPLATE_MAX];
+	size_t n_templates;
+	int max_boot;             /* clones at once, at most */
+	char results_path[CFG_STR_MAX]; /* boot-storm results CSV; "" = state dir */
+	int boot_mode;            /* 0 none, 1 --boot, 2 --boot-storm */
+	long boot_n;
+	char boot_template[TEMPLATE_NAME_MAX];
+	bool cleanup;             /* --cleanup: remove uksmtop's clones */
+	bool cleanup_after;       /* --cleanup-after: remove them after the boot */
 };
+
+/* The template called name, or NULL. */
+const struct template *config_template(const struct config *c, const char *name);
 
 /* Defaults, before any file or option. */
 void config_defaults(struct config *c);

@@ -176,6 +176,75 @@ static void test_config(void)
 	CHECK(system(cmd) == 0);
 }
 
+static void test_templates(void)
+{
+	char dir[] = "/tmp/uksmtop-test-XXXXXX", path[256], err[1024];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(path, sizeof path, "%s/t.ini", dir);
+	struct config c;
+	config_defaults(&c);
+	write_file(path, "[template web]\ntype = lxc\nsource = base-c\nready = tcp:80\ntimeout = 30\n"
+			 "merge = any\n[template vm]\ntype = kvm\nsource = base-vm\nready = console:login:\n"
+			 "address = 10.77.0.10\nprefix = vm-\n");
+	CHECK(config_load(&c, path, collect_warning, err, sizeof err) == 0);
+	CHECK_I64(c.n_templates, 2);
+	const struct template *w = config_template(&c, "web"), *v = config_template(&c, "vm");
+	CHECK(w && v);
+	if (w && v) {
+		CHECK_I64(w->type, INST_LXC);
+		CHECK_STR(w->source, "base-c");
+		CHECK_I64(w->ready, READY_TCP);
+		CHECK_I64(w->ready_port, 80);
+		CHECK(w->timeout_s == 30);
+		CHECK_I64(w->merge, MERGE_ANY);
+		CHECK_STR(w->prefix, "uksm-web-");
+		CHECK_I64(v->type, INST_KVM);
+		CHECK_I64(v->ready, READY_CONSOLE);
+		CHECK_STR(v->ready_text, "login:");
+		CHECK_STR(v->address, "10.77.0.10");
+		CHECK_I64(v->merge, MERGE_AUTO);
+	}
+
+	/* Saved and loaded back: the templates survive a config write. */
+	snprintf(path, sizeof path, "%s/saved.ini", dir);
+	CHECK(config_save(&c, path, err, sizeof err) == 0);
+	struct config back;
+	config_defaults(&back);
+	CHECK(config_load(&back, path, collect_warning, err, sizeof err) == 0);
+	CHECK_I64(back.n_templates, 2);
+	CHECK(memcmp(back.templates, c.templates, 2 * sizeof c.templates[0]) == 0);
+
+	/* Bad templates name section and key. */
+	static const struct { const char *text, *want; } bad[] = {
+		{ "[template a]\ntype = lxc\nsource = x\nready = icmp\n", "[template a] ready = 'icmp'" },
+		{ "[template a]\ntype = lxc\nsource = x\nready = tcp:70000\n", "[template a] ready = 'tcp:70000'" },
+		{ "[template a]\ntype = xen\nsource = x\n", "[template a] type = 'xen'" },
+		{ "[template a]\ntype = lxc\nsource = a b\n", "[template a] source = 'a b'" },
+		{ "[template a]\ntype = lxc\n", "[template a] source: missing" },
+		{ "[template a]\nsource = x\n", "[template a] type: missing" },
+		{ "[template a]\ntype = kvm\nsource = x\ntimeout = 0\n", "[template a] timeout = '0'" },
+		{ "[template a]\ntype = kvm\nsource = x\naddress = 10.1\n", "[template a] address = '10.1'" },
+	};
+	snprintf(path, sizeof path, "%s/bad.ini", dir);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		config_defaults(&c);
+		write_file(path, bad[i].text);
+		err[0] = '\0';
+		CHECK(config_load(&c, path, collect_warning, err, sizeof err) == -1);
+		if (!strstr(err, bad[i].want) || !strstr(err, path))
+			fprintf(stderr, "  got: %s\n  want: %s\n", err, bad[i].want);
+		CHECK(strstr(err, bad[i].want) != NULL && strstr(err, path) != NULL);
+	}
+	warned[0] = '\0';
+	config_defaults(&c);
+	write_file(path, "[template a]\ntype = lxc\nsource = x\ncolor = red\n");
+	CHECK(config_load(&c, path, collect_warning, err, sizeof err) == 0);
+	CHECK(strstr(warned, "[template a]") && strstr(warned, "color"));
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	CHECK(system(cmd) == 0);
+}
+
 static void fill_sample(struct sample *s)
 {
 	sample_init(s);
@@ -245,6 +314,7 @@ int main(void)
 	test_parse();
 	test_baseline();
 	test_config();
+	test_templates();
 	test_output();
 	return check_done();
 }
