@@ -51,7 +51,7 @@ static int main_batch(struct sampler *s, const struct config *cfg)
 	for (long i = 0; cfg->iterations < 0 || i < cfg->iterations; i++) {
 		struct sample smp;
 		sampler_take(s, &smp);
-		int rc = output_write(stdout, cfg->format, &smp, i == 0);
+		int rc = output_write(STDOUT_FILENO, cfg->format, &smp, i == 0);
 		sample_free(&smp);
 		if (rc == -EPIPE)
 			return 0; /* the reader went away: that is how `| head` ends us */

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "value.h"
@@ -430,7 +432,23 @@ void output_render(struct outbuf *b, enum out_format fmt, const struct sample *s
 	}
 }
 
-int output_write(FILE *f, enum out_format fmt, const struct sample *s, int first)
+/* Write all of buf to fd; 0 or -errno. */
+static int output_write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int output_write(int fd, enum out_format fmt, const struct sample *s, int first)
 {
 	struct outbuf b = { 0 };
 	output_render(&b, fmt, s, first);
@@ -438,9 +456,13 @@ int output_write(FILE *f, enum out_format fmt, const struct sample *s, int first
 		outbuf_free(&b);
 		return -ENOMEM;
 	}
-	int rc = 0;
-	if (fwrite(b.p, 1, b.len, f) != b.len || fflush(f) != 0)
-		rc = errno ? -errno : -EIO;
+	/* A regular file that fills up mid-record is cut back to the last whole
+	 * record, so a reader never finds half a line at the end. */
+	struct stat st;
+	int regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	int rc = output_write_all(fd, b.p, b.len);
+	if (rc < 0 && regular && ftruncate(fd, st.st_size) == 0)
+		lseek(fd, st.st_size, SEEK_SET);
 	outbuf_free(&b);
 	return rc;
 }

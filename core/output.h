@@ -21,9 +21,10 @@ void outbuf_printf(struct outbuf *b, const char *fmt, ...) __attribute__((format
  * stream (CSV writes its header row then). */
 void output_render(struct outbuf *b, enum out_format fmt, const struct sample *s, int first);
 
-/* Render and write one sample as a single write, then flush.
- * Returns 0, or -errno (-EPIPE for a closed pipe). */
-int output_write(FILE *f, enum out_format fmt, const struct sample *s, int first);
+/* Render one sample and write it to fd, unbuffered, so pipes and tail -f see
+ * it at once. Returns 0, or -errno (-EPIPE for a closed pipe); a regular file
+ * is cut back to its last whole record on failure. */
+int output_write(int fd, enum out_format fmt, const struct sample *s, int first);
 
 /* Totals over the rows: summed RSS and KSM (VAL_NULL when none known). */
 void output_totals(const struct sample *s, int64_t *rss_kb, int64_t *ksm_kb);

@@ -3,7 +3,7 @@
 . "$top_srcdir/tests/lib.sh"
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/full" 2>/dev/null; rm -rf "$tmp"' EXIT
 export XDG_CONFIG_HOME="$tmp/config" XDG_STATE_HOME="$tmp/state"
 fixtures="$top_srcdir/tests/fixtures"
 run() { "$UKSMTOP" -b --no-libvirt --no-lxc "$@"; }
@@ -148,6 +148,27 @@ fi
 ( "$UKSMTOP" -b --no-libvirt --no-lxc -d 0.05 --sysfs-root "$fixtures/sysfs-ksm" 2>"$tmp/err"; echo $? >"$tmp/st" ) | head -1 >/dev/null
 check "a closed pipe: status 0" test "$(cat "$tmp/st")" = 0
 check "a closed pipe: nothing on stderr" test ! -s "$tmp/err"
+
+# ---- a full disk: a clear message, status 1, no partial line left behind ----
+if [ "$(id -u)" = 0 ]; then
+	mkdir -p "$tmp/full"
+	if mount -t tmpfs -o size=16k uksmtest-full "$tmp/full"; then
+		timeout 60 "$UKSMTOP" -b --no-libvirt --no-lxc -o json -d 0.05 --sysfs-root "$fixtures/sysfs-ksm" \
+			>"$tmp/full/out" 2>"$tmp/err"
+		st=$?
+		check "a full disk: status 1" test "$st" = 1
+		check "a full disk: the message says so" grep -q "cannot write the output: No space left on device" "$tmp/err"
+		check "a full disk: only whole JSON lines are left" py '
+import json, sys
+text = open(sys.argv[1]).read()
+assert text.endswith("\n") and len(text) > 1000, len(text)
+for l in text.splitlines(): json.loads(l)
+' "$tmp/full/out"
+		umount "$tmp/full"
+	else
+		not_ok "cannot mount a small tmpfs for the full-disk test"
+	fi
+fi
 
 # ---- SIGTERM and SIGINT end the run after the current sample, output complete ----
 for sig in TERM INT; do
