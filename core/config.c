@@ -1,6 +1,7 @@
 /* config.c - the INI config file: one table of keys drives loading, checking and writing. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <iniparser.h>
 #include <stdarg.h>
@@ -325,6 +326,10 @@ static int config_apply_section(struct config *c, dictionary *d, const char *pat
 		const char *key = strchr(full, ':');
 		key = key ? key + 1 : full;
 		const char *val = iniparser_getstring(d, full, "");
+		if (!val) { /* "[filter:type]" is a section to iniparser, and has no value */
+			config_warn(warn, "%s: section [%s] ignored: a section name holds no ':'", path, full);
+			continue;
+		}
 		const struct cfg_key *k = config_find(sec, key);
 		if (!k) {
 			config_warn(warn, "%s: [%s] unknown key '%s' ignored", path, sec, key);
@@ -346,10 +351,14 @@ static int config_apply_template(struct config *c, dictionary *d, const char *pa
 {
 	const char *name = sec + 9;
 	struct template t;
+	struct template probe;
+	const char *why;
 	template_defaults(&t, name);
-	if (!*name || strlen(name) >= sizeof t.name) {
-		snprintf(err, errlen, "%s: [%s]: a template needs a name of 1 to %zu characters", path, sec,
-			 sizeof t.name - 1);
+	/* The name makes the default clone prefix, so it must pass as a prefix
+	 * (else config_save writes a file that cannot be read back). */
+	if (!*name || strlen(name) >= sizeof t.name || template_set(&probe, "prefix", name, &why) < 0) {
+		snprintf(err, errlen, "%s: [%s]: a template needs a name of 1 to %zu characters: "
+			 "letters, digits, '-', '_' or '.'", path, sec, sizeof t.name - 1);
 		return -1;
 	}
 	int nkeys = iniparser_getsecnkeys(d, sec);
@@ -365,6 +374,10 @@ static int config_apply_template(struct config *c, dictionary *d, const char *pa
 		const char *key = strchr(keys[i], ':');
 		key = key ? key + 1 : keys[i];
 		const char *val = iniparser_getstring(d, keys[i], "");
+		if (!val) { /* a "[template NAME:key]" section, valueless */
+			config_warn(warn, "%s: section [%s] ignored: a section name holds no ':'", path, keys[i]);
+			continue;
+		}
 		const char *what = NULL;
 		if (template_set(&t, key, val, &what) == 0)
 			continue;
@@ -449,6 +462,25 @@ void config_default_path(char *out, size_t outlen)
 	out[0] = '\0';
 }
 
+/* v as iniparser reads it back unchanged: quoted when it holds a comment
+ * character, edge blanks, a leading quote or a trailing backslash (a line
+ * continuation). -1 when neither quote can carry it. */
+static int config_ini_value(const char *v, char *out, size_t outlen)
+{
+	size_t n = strlen(v);
+	int plain = n == 0 || (!strpbrk(v, ";#") && v[0] != '"' && v[0] != '\'' &&
+			       !isspace((unsigned char)v[0]) && !isspace((unsigned char)v[n - 1]) &&
+			       v[n - 1] != '\\');
+	char q = !strchr(v, '"') ? '"' : !strchr(v, '\'') ? '\'' : 0;
+	if (plain)
+		snprintf(out, outlen, "%s", v);
+	else if (q)
+		snprintf(out, outlen, "%c%s%c", q, v, q);
+	else
+		return -1;
+	return 0;
+}
+
 int config_save(const struct config *c, const char *path, char *err, size_t errlen)
 {
 	size_t cap = 32768, len = 0;
@@ -461,23 +493,35 @@ int config_save(const struct config *c, const char *path, char *err, size_t errl
 	const char *cur = "";
 	for (size_t i = 0; i < CFG_NKEYS && len < cap; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
-		char val[CFG_STR_MAX];
+		char val[CFG_STR_MAX], ini[CFG_STR_MAX + 2];
 		k->get(c, val, sizeof val);
+		if (config_ini_value(val, ini, sizeof ini) < 0) {
+			free(buf);
+			snprintf(err, errlen, "%s: [%s] %s: a value with both kinds of quote and a ';', '#' "
+				 "or edge blank cannot be written", path, k->section, k->key);
+			return -EINVAL;
+		}
 		if (strcmp(cur, k->section) != 0) {
 			len += (size_t)snprintf(buf + len, cap - len, "\n[%s]\n", k->section);
 			cur = k->section;
 		}
 		if (len < cap)
 			len += (size_t)snprintf(buf + len, cap - len, "%s%s = %s\n", val[0] ? "" : "; ",
-						k->key, val);
+						k->key, ini);
 	}
 	for (size_t i = 0; i < c->n_templates && len < cap; i++) {
 		const struct template *t = &c->templates[i];
-		char ready[160];
+		char ready[160], ini[162];
 		template_ready_str(t, ready, sizeof ready);
+		if (config_ini_value(ready, ini, sizeof ini) < 0) {
+			free(buf);
+			snprintf(err, errlen, "%s: [template %s] ready: a value with both kinds of quote and "
+				 "a ';', '#' or edge blank cannot be written", path, t->name);
+			return -EINVAL;
+		}
 		len += (size_t)snprintf(buf + len, cap - len,
 					"\n[template %s]\ntype = %s\nsource = %s\nready = %s\ntimeout = %g\nprefix = %s\n",
-					t->name, inst_type_name(t->type), t->source, ready, t->timeout_s, t->prefix);
+					t->name, inst_type_name(t->type), t->source, ini, t->timeout_s, t->prefix);
 		if (t->merge != MERGE_AUTO && len < cap)
 			len += (size_t)snprintf(buf + len, cap - len, "merge = %s\n",
 						t->merge == MERGE_ANY ? "any" : "default");

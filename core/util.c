@@ -45,7 +45,9 @@ int util_parse_double(const char *s, double *out)
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (end == s || errno == ERANGE || !util_rest_blank(end) || !isfinite(v))
+	/* A number too small for a normal double reads as the nearest one (0 or
+	 * subnormal), not as an error: %g prints some just above DBL_MIN below it. */
+	if (end == s || (errno == ERANGE && fabs(v) >= 1) || !util_rest_blank(end) || !isfinite(v))
 		return -1;
 	*out = v;
 	return 0;

@@ -12,6 +12,7 @@
 #include <iniparser.h>
 
 #include "theme.h"
+#include "../core/util.h"
 
 const char *const theme_element_name[TE_N] = {
 	[TE_NORMAL] = "normal",
@@ -263,6 +264,13 @@ static int theme_apply_keys(dictionary *d, const char *path, struct theme *t, ch
 		char why[128];
 		int e = theme_element_find(key);
 
+		/* "[colors:x]" makes iniparser list a key with no value. */
+		if (!value) {
+			if (rc == 0)
+				snprintf(err, errlen, "%s: [%s] ignored: a section name holds no ':'", path, keys[i]);
+			rc = 1;
+			continue;
+		}
 		if (e < 0) {
 			if (rc == 0)
 				snprintf(err, errlen, "%s: [colors] %s: unknown element (ignored)", path, key);
@@ -304,6 +312,8 @@ int theme_load_file(const char *path, struct theme *t, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -2;
 	}
+	if (util_check_trusted(path, err, errlen) < 0)
+		return -1;
 	theme_ini_error[0] = '\0';
 	iniparser_set_error_callback(theme_ini_errback);
 	d = iniparser_load(path);
