@@ -1,0 +1,50 @@
+/* cgroup.h - helpers the instance backends share (defined in inst.c): cgroup location, pid sets, row init. */
+#ifndef UKSMTOP_CGROUP_H
+#define UKSMTOP_CGROUP_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "inst.h"
+
+/* Where one process's cgroup lives: the directory whose cgroup.procs (with
+ * its descendants) holds the process set, and the file with the memory the
+ * cgroup is charged. */
+struct cgroup_loc {
+	char dir[PATH_MAX];
+	char mem_file[PATH_MAX]; /* memory.usage_in_bytes (v1), memory.current (v2); "" if none */
+	int v2;                  /* dir is on the unified (v2) hierarchy */
+};
+
+/* Locate pid's cgroup. The v1 memory hierarchy is preferred (it carries the
+ * memory figure), else the unified one. When anchor is given (e.g.
+ * "lxc.payload.NAME") and one path component equals it, the path is cut
+ * after it, so a process in a nested cgroup still names the whole container.
+ * Returns 0, or -errno (-ESRCH: the process is gone; -ENOENT: no mount). */
+int cgroup_locate(pid_t pid, const char *const *anchors, struct cgroup_loc *out);
+
+/* Parse one /proc/PID/cgroup text and a /proc/self/mountinfo text into out
+ * (exposed for tests). Same rules and results as cgroup_locate. */
+int cgroup_locate_text(const char *cgroup_txt, const char *mountinfo_txt,
+		       const char *const *anchors, struct cgroup_loc *out);
+
+/* Every pid in dir's cgroup.procs and in its descendants, sorted and without
+ * duplicates (v1 may repeat a tgid). Returns 0 with a malloc'd array (NULL
+ * when empty), or -errno when dir's own cgroup.procs cannot be read. */
+int cgroup_read_pids(const char *dir, pid_t **pids, size_t *n);
+
+/* The cgroup's memory in KiB, or VAL_NULL when unknown or unreadable. */
+int64_t cgroup_mem_kb(const struct cgroup_loc *loc);
+
+/* Read a whole small file into buf (NUL-terminated). Returns the length or -errno. */
+ssize_t inst_read_file(const char *path, char *buf, size_t len);
+
+/* A row with every figure unknown (VAL_NULL / NAN / -1) and no processes. */
+void inst_raw_init(struct inst_raw *r, enum inst_type type, const char *name);
+
+/* Lowercase copy of a state string, truncated to fit. */
+void inst_set_state(struct inst_raw *r, const char *state);
+
+#endif

@@ -1,0 +1,288 @@
+/* test_inst_list.c - the instance backends' shared helpers (cgroup location, pid sets, rows); with --list, prints the real backends' rows. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../check.h"
+#include "cgroup.h"
+#include "inst.h"
+
+/* This machine's shape: cgroup v1 controllers plus the unified hierarchy beside them. */
+static const char *MI_HYBRID =
+	"25 1 0:22 / /sys/fs/cgroup ro,nosuid - tmpfs tmpfs ro,mode=755\n"
+	"26 25 0:23 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n"
+	"27 25 0:24 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+	"28 25 0:25 / /sys/fs/cgroup/memory rw,relatime shared:10 - cgroup cgroup rw,memory\n";
+
+static const char *MI_V2 =
+	"30 1 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n";
+
+static void test_locate_hybrid(void)
+{
+	struct cgroup_loc loc;
+	const char *anchors[] = { "lxc.payload.c1", "lxc/c1", NULL };
+	const char *cg = "4:memory:/lxc.payload.c1\n2:cpu,cpuacct:/lxc.payload.c1\n0::/lxc.payload.c1\n";
+	CHECK_I64(cgroup_locate_text(cg, MI_HYBRID, anchors, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc.payload.c1");
+	CHECK_STR(loc.mem_file, "/sys/fs/cgroup/memory/lxc.payload.c1/memory.usage_in_bytes");
+	CHECK_I64(loc.v2, 0);
+}
+
+/* systemd inside a container moves init to init.scope: the anchor still names the container. */
+static void test_locate_nested(void)
+{
+	struct cgroup_loc loc;
+	const char *anchors[] = { "lxc.payload.c1", NULL };
+	const char *cg = "4:memory:/lxc.payload.c1/init.scope\n0::/lxc.payload.c1/init.scope\n";
+	CHECK_I64(cgroup_locate_text(cg, MI_HYBRID, anchors, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc.payload.c1");
+	/* Without an anchor the process's own cgroup is taken. */
+	CHECK_I64(cgroup_locate_text(cg, MI_HYBRID, NULL, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc.payload.c1/init.scope");
+}
+
+static void test_locate_v2(void)
+{
+	struct cgroup_loc loc;
+	const char *anchors[] = { "lxc.payload.web", NULL };
+	const char *cg = "0::/lxc.payload.web/system.slice/cron.service\n";
+	CHECK_I64(cgroup_locate_text(cg, MI_V2, anchors, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/lxc.payload.web");
+	CHECK_STR(loc.mem_file, "/sys/fs/cgroup/lxc.payload.web/memory.current");
+	CHECK_I64(loc.v2, 1);
+	/* The root cgroup is the mount itself. */
+	CHECK_I64(cgroup_locate_text("0::/\n", MI_V2, NULL, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup");
+}
+
+static void test_locate_legacy_and_prefix(void)
+{
+	struct cgroup_loc loc;
+	const char *anchors[] = { "lxc.payload.c1", "lxc/c1", NULL };
+	CHECK_I64(cgroup_locate_text("3:memory:/lxc/c1/sub\n", MI_HYBRID, anchors, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc/c1");
+	/* c1 must not match c10. */
+	CHECK_I64(cgroup_locate_text("3:memory:/lxc.payload.c10/x\n", MI_HYBRID, anchors, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc.payload.c10/x");
+}
+
+static void test_locate_mount_root_and_escape(void)
+{
+	struct cgroup_loc loc;
+	const char *mi = "40 1 0:30 /outer /sys/fs/cgroup/my\\040mem rw - cgroup cgroup rw,memory\n";
+	CHECK_I64(cgroup_locate_text("7:memory:/outer/inner\n", mi, NULL, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/my mem/inner");
+}
+
+static void test_locate_missing(void)
+{
+	struct cgroup_loc loc;
+	/* A v1 memory path with no v1 memory mount falls back to the unified one. */
+	CHECK_I64(cgroup_locate_text("4:memory:/a\n0::/b\n", MI_V2, NULL, &loc), 0);
+	CHECK_STR(loc.dir, "/sys/fs/cgroup/b");
+	CHECK_I64(cgroup_locate_text("4:memory:/a\n", MI_V2, NULL, &loc), -ENOENT);
+	CHECK_I64(cgroup_locate_text("", MI_HYBRID, NULL, &loc), -ENOENT);
+}
+
+static void put(const char *dir, const char *sub, const char *text)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	FILE *f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void sub_mkdir(const char *dir, const char *sub)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	CHECK(mkdir(path, 0755) == 0);
+}
+
+static void test_read_pids(void)
+{
+	char tmpl[] = "/tmp/test_inst_list.XXXXXX";
+	char *dir = mkdtemp(tmpl);
+	CHECK(dir != NULL);
+	if (!dir)
+		return;
+	/* v1 may repeat a tgid; nested cgroups hold the rest of the container. */
+	put(dir, "cgroup.procs", "5\n3\n5\n");
+	put(dir, "memory.usage_in_bytes", "1048576\n");
+	sub_mkdir(dir, "a");
+	put(dir, "a/cgroup.procs", "7\n");
+	sub_mkdir(dir, "a/b");
+	put(dir, "a/b/cgroup.procs", "");
+	sub_mkdir(dir, "c");
+	put(dir, "c/cgroup.procs", "1\n");
+	sub_mkdir(dir, "d"); /* a child that vanished: no cgroup.procs */
+
+	pid_t *pids = NULL;
+	size_t n = 0;
+	CHECK_I64(cgroup_read_pids(dir, &pids, &n), 0);
+	CHECK_I64(n, 4);
+	if (n == 4) {
+		CHECK_I64(pids[0], 1);
+		CHECK_I64(pids[1], 3);
+		CHECK_I64(pids[2], 5);
+		CHECK_I64(pids[3], 7);
+	}
+	free(pids);
+
+	char sub[PATH_MAX];
+	snprintf(sub, sizeof(sub), "%s/a/b", dir);
+	CHECK_I64(cgroup_read_pids(sub, &pids, &n), 0);
+	CHECK_I64(n, 0);
+	CHECK(pids == NULL);
+	snprintf(sub, sizeof(sub), "%s/nonexistent", dir);
+	CHECK(cgroup_read_pids(sub, &pids, &n) < 0);
+
+	struct cgroup_loc loc = { 0 };
+	snprintf(loc.mem_file, sizeof(loc.mem_file), "%s/memory.usage_in_bytes", dir);
+	CHECK_I64(cgroup_mem_kb(&loc), 1024);
+	snprintf(loc.mem_file, sizeof(loc.mem_file), "%s/memory.current", dir);
+	CHECK_I64(cgroup_mem_kb(&loc), VAL_NULL);
+	loc.mem_file[0] = '\0';
+	CHECK_I64(cgroup_mem_kb(&loc), VAL_NULL);
+
+	char cmd[PATH_MAX + 16];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
+/* This process's own cgroup, on whatever this machine has. */
+static void test_locate_self(void)
+{
+	struct cgroup_loc loc;
+	int rc = cgroup_locate(getpid(), NULL, &loc);
+	if (rc == -ENOENT) {
+		printf("# no cgroup mount here; self lookup not checked\n");
+		return;
+	}
+	CHECK_I64(rc, 0);
+	pid_t *pids = NULL;
+	size_t n = 0;
+	CHECK_I64(cgroup_read_pids(loc.dir, &pids, &n), 0);
+	int found = 0;
+	for (size_t i = 0; i < n; i++)
+		found |= pids[i] == getpid();
+	CHECK(found);
+	free(pids);
+	CHECK_I64(cgroup_locate(-1, NULL, &loc), -ESRCH);
+}
+
+static void test_rows(void)
+{
+	struct inst_raw *a = calloc(2, sizeof(*a));
+	CHECK(a != NULL);
+	if (!a)
+		return;
+	inst_raw_init(&a[0], INST_LXC, "web");
+	CHECK_STR(a[0].inst.name, "web");
+	CHECK_STR(a[0].inst.state, "unknown");
+	CHECK_I64(a[0].inst.rss_kb, VAL_NULL);
+	CHECK_I64(a[0].inst.cgroup_mem_kb, VAL_NULL);
+	CHECK_I64(a[0].inst.vcpus, -1);
+	CHECK_I64(a[0].inst.mergeable, -1);
+	CHECK(isnan(a[0].inst.pss_age_s));
+	inst_set_state(&a[0], "RUNNING");
+	CHECK_STR(a[0].inst.state, "running");
+	inst_set_state(&a[0], "A VERY LONG STATE NAME INDEED");
+	CHECK_I64(strlen(a[0].inst.state), sizeof(a[0].inst.state) - 1);
+	a[0].pids = malloc(3 * sizeof(pid_t));
+	a[0].n_pids = 3;
+	inst_raw_init(&a[1], INST_KVM, "g");
+	inst_raw_free_array(a, 2);
+	inst_raw_free_array(NULL, 0);
+}
+
+/* --list BACKEND [N [DELAY]]: print what a real backend lists (a hand driver, not run by make check). */
+static double list_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void list_print(const struct inst_raw *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct instance *in = &r[i].inst;
+		printf("  %-20s %-10s pid=%-7d vcpus=%-2d mem_cfg_kb=%lld type=%s cgroup_mem_kb=%lld pids:",
+		       in->name, in->state, (int)in->pid, in->vcpus,
+		       (long long)(val_known(in->mem_cfg_kb) ? in->mem_cfg_kb : -1),
+		       in->domain_type[0] ? in->domain_type : "-",
+		       (long long)(val_known(in->cgroup_mem_kb) ? in->cgroup_mem_kb : -1));
+		for (size_t j = 0; j < r[i].n_pids; j++)
+			printf(" %d", (int)r[i].pids[j]);
+		printf("\n");
+	}
+}
+
+static int list_main(int argc, char **argv)
+{
+	const struct inst_backend_ops *ops = NULL;
+#ifdef HAVE_LIBVIRT
+	if (strcmp(argv[2], "libvirt") == 0)
+		ops = &inst_libvirt_ops;
+#endif
+#ifdef HAVE_LXC
+	if (strcmp(argv[2], "lxc") == 0)
+		ops = &inst_lxc_ops;
+#endif
+	if (!ops) {
+		fprintf(stderr, "unknown or unbuilt backend %s\n", argv[2]);
+		return 2;
+	}
+	int loops = argc > 3 ? atoi(argv[3]) : 1;
+	double delay = argc > 4 ? atof(argv[4]) : 1.0;
+	struct inst_opts o = { getenv("UKSMTOP_CONNECT"), getenv("UKSMTOP_LXCPATH") };
+	char err[256] = "";
+	void *h = ops->open(&o, err, sizeof(err));
+	if (!h) {
+		printf("%s: open failed: %s\n", ops->name, err);
+		return 1;
+	}
+	for (int l = 0; l < loops; l++) {
+		struct inst_raw *r = NULL;
+		size_t n = 0;
+		double t0 = list_now();
+		int rc = ops->list(h, &r, &n, err, sizeof(err));
+		double ms = (list_now() - t0) * 1e3;
+		if (rc < 0)
+			printf("%s: list failed after %.3f ms: %s\n", ops->name, ms, err);
+		else
+			printf("%s: %zu rows in %.3f ms\n", ops->name, n, ms);
+		list_print(r, n);
+		inst_raw_free_array(r, n);
+		if (l + 1 < loops)
+			usleep((useconds_t)(delay * 1e6));
+	}
+	ops->close(h);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[1], "--list") == 0)
+		return list_main(argc, argv);
+	test_locate_hybrid();
+	test_locate_nested();
+	test_locate_v2();
+	test_locate_legacy_and_prefix();
+	test_locate_mount_root_and_escape();
+	test_locate_missing();
+	test_read_pids();
+	test_locate_self();
+	test_rows();
+	return check_done();
+}
