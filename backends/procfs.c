@@ -312,6 +312,7 @@ static int procfs_read_ksm(pid_t pid, int64_t *pages, int *merge_any)
 	int rc = procfs_read_pid_file(pid, "ksm_stat", buf, sizeof(buf), false);
 	if (rc == -ESRCH)
 		return -ESRCH;
+	int denied = rc == -EACCES || rc == -EPERM;
 	if (rc >= 0)
 		procfs_parse_ksm_stat(buf, pages, merge_any);
 	if (val_known(*pages))
@@ -320,7 +321,7 @@ static int procfs_read_ksm(pid_t pid, int64_t *pages, int *merge_any)
 	if (rc == -ESRCH)
 		return -ESRCH;
 	if (rc < 0)
-		return 0;
+		return denied ? -EACCES : 0;
 	const char *p = procfs_skip_blank(buf);
 	int64_t n;
 	if (procfs_parse_digits(&p, &n) == 0)
@@ -334,6 +335,7 @@ int procfs_proc_cheap(pid_t pid, struct proc_cheap *out)
 	out->rss_kb = VAL_NULL;
 	out->ksm_kb = VAL_NULL;
 	out->merge_any = -1;
+	out->ksm_denied = 0;
 	if (pid <= 0)
 		return -EINVAL;
 	int rc = procfs_read_pid_file(pid, "statm", buf, sizeof(buf), false);
@@ -346,8 +348,10 @@ int procfs_proc_cheap(pid_t pid, struct proc_cheap *out)
 
 	/* ksm_stat is owner-only (0400): without the right it stays null. */
 	int64_t pages;
-	if (procfs_read_ksm(pid, &pages, &out->merge_any) < 0)
+	rc = procfs_read_ksm(pid, &pages, &out->merge_any);
+	if (rc == -ESRCH)
 		return -ESRCH;
+	out->ksm_denied = rc == -EACCES;
 	if (val_known(pages))
 		out->ksm_kb = procfs_pages_kb(pages);
 	return 0;

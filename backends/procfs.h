@@ -24,6 +24,7 @@ struct proc_cheap {
 	int64_t rss_kb;
 	int64_t ksm_kb;     /* VAL_NULL when the kernel or permissions do not give it */
 	int merge_any;      /* 1 yes, 0 no, -1 unknown */
+	int ksm_denied;     /* ksm_stat exists but this user may not read it */
 };
 /* Returns 0, -ESRCH when the process vanished, -EACCES when unreadable. */
 int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);

@@ -16,6 +16,7 @@ struct pss_result {
 	char name[INST_NAME_MAX];
 	int64_t pss_kb, shared_kb;
 	double when;
+	int denied;    /* processes whose smaps_rollup this user may not read */
 };
 
 struct pss_worker {
@@ -73,7 +74,10 @@ static void pss_pass(struct pss_worker *w, struct pss_job *jobs, size_t n)
 		int readable = 0;
 		for (size_t j = 0; j < jobs[i].n_pids; j++) {
 			struct proc_rollup ru;
-			if (procfs_proc_rollup(jobs[i].pids[j], &ru) < 0)
+			int rc = procfs_proc_rollup(jobs[i].pids[j], &ru);
+			if (rc == -EACCES || rc == -EPERM)
+				r->denied++;
+			if (rc < 0)
 				continue; /* vanished or unreadable: simply not in the sum */
 			readable++;
 			if (val_known(ru.pss_kb))
@@ -201,7 +205,7 @@ void pss_submit(struct pss_worker *w, const struct pss_job *jobs, size_t n)
 }
 
 int pss_lookup(struct pss_worker *w, enum inst_type type, const char *name, int64_t *pss_kb,
-	       int64_t *shared_kb, double *when_mono)
+	       int64_t *shared_kb, double *when_mono, int *denied)
 {
 	int rc = -1;
 	pthread_mutex_lock(&w->lock);
@@ -212,6 +216,7 @@ int pss_lookup(struct pss_worker *w, enum inst_type type, const char *name, int6
 		*pss_kb = r->pss_kb;
 		*shared_kb = r->shared_kb;
 		*when_mono = r->when;
+		*denied = r->denied;
 		rc = 0;
 		break;
 	}

@@ -27,8 +27,9 @@ void pss_submit(struct pss_worker *w, const struct pss_job *jobs, size_t n);
 /* Run one pass over the submitted set in the caller's thread. */
 void pss_run_now(struct pss_worker *w);
 /* The newest figures for an instance: 0 and fills pss/shared (VAL_NULL when
- * unreadable) and the monotonic time they were gathered, or -1 when none. */
+ * unreadable), the monotonic time they were gathered and how many of its
+ * processes this user could not read, or -1 when none. */
 int pss_lookup(struct pss_worker *w, enum inst_type type, const char *name, int64_t *pss_kb,
-	       int64_t *shared_kb, double *when_mono);
+	       int64_t *shared_kb, double *when_mono, int *denied);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../backends/inst.h"
 #include "../backends/procfs.h"
@@ -44,7 +45,9 @@ struct sampler {
 	enum baseline_source baseline_src;
 	int64_t last_used_kb;
 	struct sample pending;        /* holds events until the next sample */
-	char perm_note[256];
+	/* What this user could not read in the sample being taken. */
+	int denied_proc, denied_ksm, denied_pss;
+	pid_t denied_pid;
 };
 
 static void sampler_event(struct sampler *s, const char *what, const char *detail)
@@ -187,14 +190,17 @@ static void sampler_sum_cheap(struct sampler *s, struct instance *in, const pid_
 		struct proc_cheap pc;
 		int rc = procfs_proc_cheap(pids[i], &pc);
 		if (rc == -EACCES || rc == -EPERM) {
-			snprintf(s->perm_note, sizeof s->perm_note,
-				 "some figures are null: /proc/%d is not readable by this user (run as root to see them)",
-				 (int)pids[i]);
+			s->denied_proc++;
+			s->denied_pid = pids[i];
 			continue;
 		}
 		if (rc < 0)
-			continue;
+			continue; /* vanished: simply gone from the sums */
 		readable++;
+		if (pc.ksm_denied) {
+			s->denied_ksm++;
+			s->denied_pid = pids[i];
+		}
 		if (val_known(pc.rss_kb))
 			rss += pc.rss_kb;
 		if (val_known(pc.ksm_kb)) {
@@ -215,12 +221,33 @@ static void sampler_sum_cheap(struct sampler *s, struct instance *in, const pid_
 		in->mergeable = merge_yes == merge_known ? 1 : 0;
 }
 
+/* One line on why figures are null, naming what was refused. */
+static void sampler_note(struct sampler *s, struct sample *out)
+{
+	char what[96] = "";
+	if (s->denied_proc)
+		snprintf(what, sizeof what, "memory figures");
+	else if (s->denied_ksm && s->denied_pss)
+		snprintf(what, sizeof what, "ksm_kb, pss_kb and shared_kb");
+	else if (s->denied_ksm)
+		snprintf(what, sizeof what, "ksm_kb");
+	else if (s->denied_pss)
+		snprintf(what, sizeof what, "pss_kb and shared_kb");
+	else
+		return;
+	snprintf(out->inst_note, sizeof out->inst_note,
+		 "%s of processes this user (uid %u) may not read are null (e.g. /proc/%d); run as root to see them",
+		 what, (unsigned)geteuid(), (int)s->denied_pid);
+}
+
 static void sampler_attach_pss(struct sampler *s, struct instance *in, double now)
 {
 	int64_t pss, shr;
 	double when;
-	if (in->pid <= 0 || pss_lookup(s->pss, in->type, in->name, &pss, &shr, &when) < 0)
+	int denied;
+	if (in->pid <= 0 || pss_lookup(s->pss, in->type, in->name, &pss, &shr, &when, &denied) < 0)
 		return;
+	s->denied_pss += denied;
 	in->pss_kb = pss;
 	in->shared_kb = shr;
 	in->pss_age_s = now - when;
@@ -259,7 +286,7 @@ static void sampler_instances(struct sampler *s, struct sample *out)
 	struct pss_job *jobs = calloc(total ? total : 1, sizeof *jobs);
 	size_t nj = 0;
 	double now = util_now_mono();
-	s->perm_note[0] = '\0';
+	s->denied_proc = s->denied_ksm = s->denied_pss = 0;
 	for (size_t b = 0; b < s->n_ib && out->inst && jobs; b++) {
 		for (size_t i = 0; i < nall[b]; i++) {
 			struct inst_raw *r = &all[b][i];
@@ -286,13 +313,14 @@ static void sampler_instances(struct sampler *s, struct sample *out)
 	if (s->cfg.pss_interval_s <= 0) {
 		/* Every sample: gather now and attach the fresh figures. */
 		pss_run_now(s->pss);
+		s->denied_pss = 0;
 		for (size_t i = 0; i < out->n_inst; i++)
 			sampler_attach_pss(s, &out->inst[i], util_now_mono());
 	}
 	free(jobs);
 	for (size_t b = 0; b < s->n_ib; b++)
 		inst_raw_free_array(all[b], nall[b]);
-	util_strlcpy(out->inst_note, s->perm_note, sizeof out->inst_note);
+	sampler_note(s, out);
 }
 
 static int sampler_any_running(const struct sample *out)
