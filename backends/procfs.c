@@ -279,7 +279,7 @@ int procfs_parse_ksm_stat(const char *buf, int64_t *merging_pages, int *merge_an
 	if (!buf)
 		return -1;
 	int64_t pages = VAL_NULL;
-	int any = -1;
+	int any = -1, vmas = -1;
 	for (const char *line = buf; *line; line = procfs_next_line(line)) {
 		const char *v;
 		int64_t n;
@@ -291,8 +291,17 @@ int procfs_parse_ksm_stat(const char *buf, int64_t *merging_pages, int *merge_an
 				any = 1;
 			else if (strncmp(v, "no", 2) == 0)
 				any = 0;
+		} else if ((v = procfs_match_key(line, "ksm_mergeable"))) {
+			if (strncmp(v, "yes", 3) == 0)
+				vmas = 1;
+			else if (strncmp(v, "no", 2) == 0)
+				vmas = 0;
 		}
 	}
+	/* Mergeable either way: the whole process (prctl, inherited by a
+	 * container's processes) or some of its areas (QEMU's madvise on guest RAM). */
+	if (vmas == 1)
+		any = 1;
 	/* Kernels 6.1-6.3 list neither (only ksm_rmap_items): nothing to give. */
 	if (!val_known(pages) && any < 0)
 		return -1;

@@ -23,7 +23,7 @@ long procfs_hz(void);
 struct proc_cheap {
 	int64_t rss_kb;
 	int64_t ksm_kb;     /* VAL_NULL when the kernel or permissions do not give it */
-	int merge_any;      /* 1 yes, 0 no, -1 unknown */
+	int merge_any;      /* KSM may merge its memory (merge_any or mergeable areas): 1, 0, -1 unknown */
 	int ksm_denied;     /* ksm_stat exists but this user may not read it */
 };
 /* Returns 0, -ESRCH when the process vanished, -EACCES when unreadable. */

@@ -94,6 +94,10 @@ static void test_parse_ksm_stat(void)
 		"ksm_process_profit 33030144\nksm_merge_any: yes\nksm_mergeable: yes\n", &pages, &any), 0);
 	CHECK_I64(pages, 8191);
 	CHECK_I64(any, 1);
+	/* QEMU: guest RAM marked by madvise, the process not as a whole: mergeable. */
+	CHECK_I64(procfs_parse_ksm_stat("ksm_rmap_items 0\nksm_zero_pages 0\nksm_merging_pages 0\n"
+		"ksm_process_profit 0\nksm_merge_any: no\nksm_mergeable: yes\n", &pages, &any), 0);
+	CHECK_I64(any, 1);
 	/* 6.4: counters, no merge_any line */
 	CHECK_I64(procfs_parse_ksm_stat("ksm_rmap_items 12\nksm_merging_pages 3\nksm_process_profit 0\n",
 		&pages, &any), 0);
