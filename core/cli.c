@@ -1,6 +1,7 @@
 /* cli.c - parses options with getopt_long; each bad option or value is named, exit 2. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@ enum {
 	OPT_FILTER,
 	OPT_NO_LIBVIRT,
 	OPT_NO_LXC,
+	OPT_BOOT,
+	OPT_BOOT_STORM,
+	OPT_TEMPLATE,
+	OPT_CLEANUP,
+	OPT_CLEANUP_AFTER,
+	OPT_RESULTS,
 };
 
 static const char cli_short[] = "bn:d:o:C:c:P:t:sVh";
@@ -40,6 +47,12 @@ static const struct option cli_long[] = {
 	{ "filter", required_argument, NULL, OPT_FILTER },
 	{ "no-libvirt", no_argument, NULL, OPT_NO_LIBVIRT },
 	{ "no-lxc", no_argument, NULL, OPT_NO_LXC },
+	{ "boot", required_argument, NULL, OPT_BOOT },
+	{ "boot-storm", required_argument, NULL, OPT_BOOT_STORM },
+	{ "template", required_argument, NULL, OPT_TEMPLATE },
+	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
+	{ "cleanup-after", no_argument, NULL, OPT_CLEANUP_AFTER },
+	{ "results", required_argument, NULL, OPT_RESULTS },
 	{ "theme", required_argument, NULL, 't' },
 	{ "secure", no_argument, NULL, 's' },
 	{ "version", no_argument, NULL, 'V' },
@@ -71,7 +84,18 @@ void cli_usage(FILE *f)
 	      "      --no-libvirt          do not connect to libvirt\n"
 	      "      --no-lxc              do not look for LXC containers\n"
 	      "  -t, --theme NAME          colour theme of the view (default, light, mono, high-contrast)\n"
-	      "  -s, --secure              refuse every action (toggle, baseline write, config write)\n"
+	      "      --boot N              boot N clones of --template, one after another; print the\n"
+	      "                            result and exit (or sample on with -b); needs root\n"
+	      "      --boot-storm N        boot N clones of --template all at once and time them\n"
+	      "                            until each is ready; one line goes to the results file\n"
+	      "      --template NAME       the [template NAME] section to clone\n"
+	      "      --cleanup             stop and remove the clones uksmtop made (of --template\n"
+	      "                            only, when given), before any --boot\n"
+	      "      --cleanup-after       remove this run's clones after --boot or --boot-storm\n"
+	      "      --results FILE        append boot-storm results to FILE (default\n"
+	      "                            $XDG_STATE_HOME/uksmtop/bootstorm.csv)\n"
+	      "  -s, --secure              refuse every action (toggle, baseline write, config write,\n"
+	      "                            boot, cleanup)\n"
 	      "  -V, --version             print the version and exit\n"
 	      "  -h, --help                print this help and exit\n"
 	      "\n"
@@ -85,6 +109,34 @@ static int cli_bad(const char *opt, const char *val, const char *expected)
 	fprintf(stderr, "uksmtop: invalid value '%s' for %s (expected %s)\n", val, opt, expected);
 	fprintf(stderr, "Try 'uksmtop --help' for more information.\n");
 	return 2;
+}
+
+/* Template names as config.c accepts them (iniparser folds sections to lower case). */
+static int cli_name_ok(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		      *p == '-' || *p == '_' || *p == '.'))
+			return 0;
+	return 1;
+}
+
+/* --boot N and --boot-storm N: one of them, N a whole number from 1 (the
+ * upper bound is max_boot, a guard rail checked when the boot is asked). */
+static int cli_boot(const char *opt, const char *arg, int mode, struct config *cfg)
+{
+	long l;
+	if (util_parse_long(arg, &l) < 0 || l < 1 || l > 1024)
+		return cli_bad(opt, arg, "a number of clones, 1 to 1024");
+	if (cfg->boot_mode && cfg->boot_mode != mode) {
+		fprintf(stderr, "uksmtop: --boot and --boot-storm exclude each other\n");
+		return 2;
+	}
+	cfg->boot_mode = mode;
+	cfg->boot_n = l;
+	return CLI_CONTINUE;
 }
 
 static void cli_warn(const char *msg)
@@ -210,6 +262,27 @@ static int cli_apply(int c, const char *arg, struct config *cfg)
 			return cli_bad("--theme", arg, "a theme name");
 		util_strlcpy(cfg->theme, arg, sizeof cfg->theme);
 		return CLI_CONTINUE;
+	case OPT_BOOT:
+	case OPT_BOOT_STORM:
+		return cli_boot(c == OPT_BOOT_STORM ? "--boot-storm" : "--boot", arg, c == OPT_BOOT_STORM ? 2 : 1, cfg);
+	case OPT_TEMPLATE:
+		if (!cli_name_ok(arg) || strlen(arg) >= sizeof cfg->boot_template)
+			return cli_bad("--template", arg, "a template name: letters, digits, '-', '_' or '.'");
+		util_strlcpy(cfg->boot_template, arg, sizeof cfg->boot_template);
+		for (char *q = cfg->boot_template; *q; q++) /* as the config's section names */
+			*q = (char)tolower((unsigned char)*q);
+		return CLI_CONTINUE;
+	case OPT_CLEANUP:
+		cfg->cleanup = true;
+		return CLI_CONTINUE;
+	case OPT_CLEANUP_AFTER:
+		cfg->cleanup_after = true;
+		return CLI_CONTINUE;
+	case OPT_RESULTS:
+		if (!*arg || strlen(arg) >= sizeof cfg->results_path)
+			return cli_bad("--results", arg, "a file name");
+		util_strlcpy(cfg->results_path, arg, sizeof cfg->results_path);
+		return CLI_CONTINUE;
 	case 's':
 		cfg->secure = true;
 		return CLI_CONTINUE;
@@ -223,6 +296,23 @@ static int cli_apply(int c, const char *arg, struct config *cfg)
 		fprintf(stderr, "Try 'uksmtop --help' for more information.\n");
 		return 2;
 	}
+}
+
+/* The boot options make sense only together. */
+static int cli_check_boot(const struct config *cfg)
+{
+	const char *why = NULL;
+	if (cfg->boot_mode && !cfg->boot_template[0])
+		why = cfg->boot_mode == 2 ? "--boot-storm needs --template NAME" : "--boot needs --template NAME";
+	else if (cfg->cleanup_after && !cfg->boot_mode)
+		why = "--cleanup-after goes with --boot or --boot-storm";
+	else if (cfg->boot_template[0] && !cfg->boot_mode && !cfg->cleanup)
+		why = "--template goes with --boot, --boot-storm or --cleanup";
+	if (!why)
+		return CLI_CONTINUE;
+	fprintf(stderr, "uksmtop: %s\n", why);
+	fprintf(stderr, "Try 'uksmtop --help' for more information.\n");
+	return 2;
 }
 
 int cli_parse(int argc, char **argv, struct config *cfg)
@@ -255,5 +345,5 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "uksmtop: --baseline and --baseline-now exclude each other\n");
 		return 2;
 	}
-	return CLI_CONTINUE;
+	return cli_check_boot(cfg);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "../tui/tui.h"
+#include "boot.h"
 #include "cli.h"
 #include "output.h"
 #include "sampler.h"
@@ -109,6 +110,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "uksmtop: --baseline-now: %s\n", err);
 		rc = (strstr(err, "secure mode") != NULL) ? 2 : 1;
 		goto out;
+	}
+	/* Booting or cleaning up first; -b in the same command samples afterwards. */
+	if (cfg.boot_mode || cfg.cleanup) {
+		rc = boot_cli(s, &cfg);
+		if (rc != 0 || !cfg.batch)
+			goto out;
 	}
 	if (cfg.batch || !tui_run)
 		rc = main_batch(s, &cfg);
