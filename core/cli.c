@@ -144,20 +144,18 @@ static void cli_warn(const char *msg)
 	fprintf(stderr, "uksmtop: warning: %s\n", msg);
 }
 
-/* First pass: find -C, so the file is read before the options that override it. */
+/* First pass: find -C, so the file is read before the options that override
+ * it. getopt itself does the finding, so "--conf=F" and "-bC F" count too;
+ * errors wait for the second pass, which reports them. */
 static const char *cli_find_config(int argc, char **argv)
 {
 	const char *path = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if ((strcmp(argv[i], "-C") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-			path = argv[++i];
-		else if (strncmp(argv[i], "--config=", 9) == 0)
-			path = argv[i] + 9;
-		else if (strncmp(argv[i], "-C", 2) == 0 && argv[i][2])
-			path = argv[i] + 2;
-	}
+	int c;
+	opterr = 0;
+	optind = 0; /* 0, not 1: glibc then resets its state from an earlier scan */
+	while ((c = getopt_long(argc, argv, cli_short, cli_long, NULL)) != -1)
+		if (c == 'C')
+			path = optarg;
 	return path;
 }
 
@@ -329,7 +327,7 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 	if (rc != CLI_CONTINUE)
 		return rc;
 	opterr = 1; /* getopt names the bad option itself */
-	optind = 1;
+	optind = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, cli_short, cli_long, NULL)) != -1) {
 		rc = cli_apply(c, optarg, cfg);

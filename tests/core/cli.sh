@@ -64,6 +64,12 @@ check "the default config file is read (json output)" grep -q '^{"time"' "$tmp/o
 check "a config baseline has source config" grep -q '"baseline_kb":102400,"baseline_source":"config"' "$tmp/out"
 "$UKSMTOP" $quick -o csv >"$tmp/out" 2>"$tmp/err"
 check "the command line wins over the config file" grep -q '^kind,time' "$tmp/out"
+# -C however written: abbreviated, glued, or inside a group of short options.
+printf '[uksmtop]\noutput_format = csv\n' >"$tmp/c/csv.ini"
+for form in "--conf=$tmp/c/csv.ini" "-C$tmp/c/csv.ini" "-bC $tmp/c/csv.ini"; do
+	"$UKSMTOP" $quick $form >"$tmp/out" 2>"$tmp/err"
+	check "config given as '$form' is read" grep -q '^kind,time' "$tmp/out"
+done
 
 # As root, a config file another user could have written is refused, naming why.
 if [ "$(id -u)" = 0 ]; then
