@@ -481,6 +481,8 @@ static int config_ini_value(const char *v, char *out, size_t outlen)
 	return 0;
 }
 
+#define CONFIG_LINE_MAX 1000
+
 int config_save(const struct config *c, const char *path, char *err, size_t errlen)
 {
 	size_t cap = 32768, len = 0;
@@ -499,6 +501,13 @@ int config_save(const struct config *c, const char *path, char *err, size_t errl
 			free(buf);
 			snprintf(err, errlen, "%s: [%s] %s: a value with both kinds of quote and a ';', '#' "
 				 "or edge blank cannot be written", path, k->section, k->key);
+			return -EINVAL;
+		}
+		/* iniparser reads lines of at most 1024 characters back. */
+		if (strlen(ini) + strlen(k->key) + 4 > CONFIG_LINE_MAX) {
+			free(buf);
+			snprintf(err, errlen, "%s: [%s] %s: the value is too long to be read back (at most %d "
+				 "characters a line)", path, k->section, k->key, CONFIG_LINE_MAX);
 			return -EINVAL;
 		}
 		if (strcmp(cur, k->section) != 0) {

@@ -159,6 +159,14 @@ static void test_config(void)
 	CHECK_STR(back.theme, "light");
 	CHECK_I64(back.baseline_kb, VAL_NULL);
 
+	/* A value iniparser could not read back is refused, not written. */
+	memset(c.lxcpath, 'x', 1500);
+	c.lxcpath[0] = '/';
+	c.lxcpath[1500] = '\0';
+	CHECK(config_save(&c, path, err, sizeof err) == -EINVAL);
+	CHECK(strstr(err, "[lxc] lxcpath") != NULL);
+	c.lxcpath[0] = '\0';
+
 	/* A directory that cannot be written to leaves the old file intact. */
 	char sub[300];
 	snprintf(sub, sizeof sub, "%s/sub", dir);
