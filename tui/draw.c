@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../backends/dedup.h"
+#include "bootpanel.h"
 #include "draw.h"
 #include "format.h"
 #include "keys.h"
@@ -556,6 +557,24 @@ static int draw_bar_item(int y, int x, int maxx, const struct keys_bar_item *it)
 	return w;
 }
 
+/* The bottom line asks a question in these modes. */
+static bool draw_prompting(const struct view *v)
+{
+	switch (v->mode) {
+	case VM_DELAY: case VM_FILTER: case VM_CONFIRM:
+	case VM_BOOT_CHOOSE: case VM_BOOT_COUNT: case VM_BOOT_CLEAN:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Typed text follows the question in these. */
+static bool draw_typing(const struct view *v)
+{
+	return v->mode == VM_DELAY || v->mode == VM_FILTER || v->mode == VM_BOOT_COUNT;
+}
+
 static void draw_prompt(const struct view *v, int y, int cols)
 {
 	char text[600];
@@ -568,6 +587,11 @@ static void draw_prompt(const struct view *v, int y, int cols)
 	case VM_FILTER:
 		snprintf(text, sizeof(text), "Filter by name (Enter keeps, Esc clears): ");
 		break;
+	case VM_BOOT_CHOOSE:
+	case VM_BOOT_COUNT:
+	case VM_BOOT_CLEAN:
+		snprintf(text, sizeof(text), "%s", v->prompt);
+		break;
 	default:
 		snprintf(text, sizeof(text), "Turn %s merging %s? (y/n) ", dedup_kind_name(v->smp.dedup.backend),
 			 v->confirm_mode == DEDUP_RUN_ON ? "ON" : "OFF");
@@ -575,7 +599,7 @@ static void draw_prompt(const struct view *v, int y, int cols)
 	}
 	draw_fill(y, 0, cols, TE_PROMPT);
 	x = draw_str(y, 0, cols, TE_PROMPT, text);
-	if (v->mode != VM_CONFIRM)
+	if (draw_typing(v))
 		x += draw_str(y, x, cols - x, TE_PROMPT, v->input);
 	move(y, x < cols ? x : cols - 1);
 }
@@ -588,7 +612,7 @@ static void draw_bar(const struct view *v, int y, int cols)
 	size_t i;
 
 	draw_fill(y, 0, cols, TE_NORMAL);
-	if (v->mode == VM_DELAY || v->mode == VM_FILTER || v->mode == VM_CONFIRM) {
+	if (draw_prompting(v)) {
 		draw_prompt(v, y, cols);
 		return;
 	}
@@ -638,6 +662,9 @@ static void draw_help(const struct view *v, int rows, int cols, const char *conf
 			 v->utf8 ? "\u25b2" : "^", v->utf8 ? "\u25bc" : "v");
 		draw_str(y++, 1, cols - 1, TE_NORMAL, line);
 	}
+	if (y < rows - 1)
+		draw_str(y++, 1, cols - 1, TE_NORMAL,
+			 "n and t show their run in a panel under the table; a storm's result stays until a key.");
 	if (y < rows - 1) {
 		snprintf(line, sizeof(line), "theme %s%s%s%s, colours %s; config %s%s", v->theme.name,
 			 v->theme.path[0] ? " (" : "", v->theme.path, v->theme.path[0] ? ")" : "",
@@ -645,6 +672,39 @@ static void draw_help(const struct view *v, int rows, int cols, const char *conf
 			 config_path && *config_path ? config_path : "(none)", v->secure ? "; secure mode" : "");
 		draw_str(y++, 1, cols - 1, TE_NORMAL, line);
 	}
+}
+
+/* ---- the boot panel ----------------------------------------------------------- */
+
+static void draw_panel(const struct bootpanel_line *lines, size_t n, int y, int cols)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		draw_fill(y + (int)i, 0, cols, lines[i].el);
+		draw_str(y + (int)i, 0, cols, lines[i].el, lines[i].text);
+	}
+}
+
+/* The panel takes what the table can spare; with less room than it wants
+ * its lines are made again for that room (it then says what it left out). */
+static void draw_table_and_panel(struct view *v, struct layout_screen *ls, int cols)
+{
+	static struct bootpanel_line lines[BOOTPANEL_LINES];
+	size_t want = bootpanel_lines(&v->boot, cols, BOOTPANEL_LINES, lines), n = want;
+	int y, h = layout_panel(ls, (int)want, &y);
+
+	if (h > 0 && (size_t)h < want)
+		n = bootpanel_lines(&v->boot, cols, (size_t)h, lines);
+	/* The totals row jumps when the panel opens, closes or grows; curses
+	 * would move it by scrolling the terminal, which tmux was seen to leave
+	 * blank. A whole repaint then (it is rare) keeps the screen right. */
+	if (h != v->panel_h)
+		clearok(curscr, TRUE);
+	v->panel_h = h;
+	draw_table(v, ls, cols);
+	if (h > 0)
+		draw_panel(lines, n, y, cols);
 }
 
 static void draw_too_small(int rows, int cols)
@@ -684,9 +744,9 @@ void draw_frame(struct view *v, const char *config_path)
 	draw_header(&hd, cols);
 	if (ls.sparks && v->have_sample)
 		draw_sparks(v, ls.spark_y, cols);
-	draw_table(v, &ls, cols);
+	draw_table_and_panel(v, &ls, cols);
 	draw_bar(v, ls.bar_y, cols);
-	if (v->mode == VM_DELAY || v->mode == VM_FILTER)
+	if (draw_typing(v))
 		curs_set(1);
 	refresh();
 }

@@ -48,6 +48,8 @@ enum keys_action keys_action(int ch)
 		return KA_BOOT;
 	case 't':
 		return KA_STORM;
+	case 'x':
+		return KA_CLEAN;
 	case KEYS_CTRL('l'):
 		return KA_REDRAW;
 	case KEY_RESIZE:
@@ -73,8 +75,10 @@ const struct keys_help_line keys_help[] = {
 	{ "B", "take the host's used memory now as its idle baseline" },
 	{ "T", "next theme" },
 	{ "W", "write delay, theme and filter to the config file" },
-	{ "n", "boot n instances (not yet available)" },
-	{ "t", "boot-storm timer (not yet available)" },
+	{ "n", "boot n clones of a template one by one: asks template and n (root)" },
+	{ "t", "boot storm: n clones at once, timed, host CPU; result panel (root)" },
+	{ "x", "remove uksmtop's clones, after y/n (root)" },
+	{ "Esc", "while a boot runs: cancel it (clones already started stay)" },
 	{ "Ctrl-L", "redraw the screen" },
 };
 const size_t keys_help_n = sizeof(keys_help) / sizeof(keys_help[0]);
@@ -84,6 +88,9 @@ const struct keys_bar_item keys_bar[] = {
 	{ "u", "Merge" },
 	{ "<>", "Sort" },
 	{ "/", "Filter" },
+	{ "n", "Boot" },
+	{ "t", "Storm" },
+	{ "x", "Clean" },
 	{ "d", "Delay" },
 	{ "B", "Base" },
 	{ "T", "Theme" },

@@ -25,8 +25,9 @@ enum keys_action {
 	KA_BASELINE,
 	KA_THEME,
 	KA_WRITE,
-	KA_BOOT,      /* reserved: boot n instances */
-	KA_STORM,     /* reserved: the boot-storm timer */
+	KA_BOOT,      /* boot n clones of a template, one by one */
+	KA_STORM,     /* a boot storm: n clones at once, timed */
+	KA_CLEAN,     /* remove uksmtop's clones */
 	KA_REDRAW,
 	KA_RESIZE,
 };

@@ -174,3 +174,23 @@ void layout_screen(int cols, int rows, int header_h, struct layout_screen *out)
 	out->rows_y = y + 1;
 	out->rows_h = out->table_h - 2;
 }
+
+int layout_panel(struct layout_screen *ls, int want, int *y)
+{
+	int keep = ls->rows_h / 3, h;
+
+	*y = ls->bar_y;
+	if (want <= 0 || ls->too_small)
+		return 0;
+	if (keep < 2)
+		keep = 2;
+	h = ls->table_h - 2 - keep;
+	if (h > want)
+		h = want;
+	if (h < 1)
+		return 0;
+	ls->table_h -= h;
+	ls->rows_h -= h;
+	*y = ls->table_y + ls->table_h;
+	return h;
+}

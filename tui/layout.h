@@ -71,6 +71,12 @@ struct layout_screen {
 	int bar_y;
 };
 
+/* A panel of want lines between the table and the bottom line: it takes
+ * what the table can spare (the table keeps its title, its totals and a
+ * third of its rows, at least two). Shrinks the table; returns the panel's
+ * height (0 when want is 0) and sets *y to its first line. */
+int layout_panel(struct layout_screen *ls, int want, int *y);
+
 /* Most header lines the screen can afford. */
 int layout_header_max(int rows);
 void layout_screen(int cols, int rows, int header_h, struct layout_screen *out);

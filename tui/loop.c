@@ -14,6 +14,7 @@
 
 #include "../backends/dedup.h"
 #include "../core/util.h"
+#include "bootctl.h"
 #include "draw.h"
 #include "keys.h"
 #include "rows.h"
@@ -32,6 +33,7 @@ struct tui {
 	struct config *cfg;
 	struct sampler *s;
 	struct worker *w;
+	struct bootctl *boot;   /* n, t and x */
 	SCREEN *screen;
 	int pipe[2];            /* wakes poll(): samples, results, signals */
 	char write_path[CFG_STR_MAX];
@@ -312,10 +314,11 @@ static void tui_action(struct tui *t, enum keys_action a)
 		tui_write(t);
 		break;
 	case KA_BOOT:
-		view_message(v, false, "n (boot n instances) is not yet available");
-		break;
 	case KA_STORM:
-		view_message(v, false, "t (boot-storm timer) is not yet available");
+		bootctl_boot(t->boot, v, a == KA_STORM ? BOOT_STORM : BOOT_ONE_BY_ONE);
+		break;
+	case KA_CLEAN:
+		bootctl_clean(t->boot, v);
 		break;
 	case KA_REDRAW:
 		clearok(curscr, TRUE);
@@ -378,6 +381,8 @@ static void tui_key(struct tui *t, int ch)
 
 	if (ch == KEY_RESIZE)
 		return;
+	if (bootctl_key(t->boot, v, ch))
+		return;
 	switch (v->mode) {
 	case VM_HELP:
 		v->mode = VM_NORMAL;
@@ -412,7 +417,7 @@ static void tui_resize(void)
 }
 
 /* Milliseconds until the message fades, -1 when nothing is due. */
-static int tui_timeout(struct tui *t)
+static int tui_msg_timeout(struct tui *t)
 {
 	struct view *v = &t->v;
 	double left;
@@ -426,6 +431,27 @@ static int tui_timeout(struct tui *t)
 		return 0;
 	}
 	return (int)(left * 1000) + 1;
+}
+
+/* The sooner of the message's fading and a boot run's next poll. */
+static int tui_timeout(struct tui *t)
+{
+	int msg = tui_msg_timeout(t), boot = bootctl_timeout(t->boot);
+
+	if (msg < 0)
+		return boot;
+	return boot >= 0 && boot < msg ? boot : msg;
+}
+
+/* A boot run's progress and a cleanup's end, once per turn of the loop. */
+static void tui_boot_poll(struct tui *t)
+{
+	int what = bootctl_poll(t->boot, &t->v);
+
+	if (what & BOOTCTL_SAMPLE)
+		worker_sample_now(t->w);
+	if (what & BOOTCTL_REDRAW)
+		t->dirty = true;
 }
 
 static void tui_read_keys(struct tui *t)
@@ -442,8 +468,10 @@ static void tui_loop(struct tui *t)
 {
 	while (!t->quit) {
 		struct pollfd fds[2] = { { STDIN_FILENO, POLLIN, 0 }, { t->pipe[0], POLLIN, 0 } };
-		int timeout = tui_timeout(t), n;
+		int timeout, n;
 
+		tui_boot_poll(t);
+		timeout = tui_timeout(t);
 		if (t->dirty) {
 			draw_frame(&t->v, t->write_path);
 			t->dirty = false;
@@ -500,6 +528,7 @@ static int tui_init_view(struct tui *t)
 
 static void tui_free_view(struct view *v)
 {
+	bootpanel_close(&v->boot);
 	history_free(&v->h_cpu);
 	history_free(&v->h_scan);
 	history_free(&v->h_over);
@@ -564,6 +593,12 @@ int tui_run(struct sampler *s, struct config *cfg)
 	if (!t->v.msg_error && t->v.pmode != PALETTE_MONO)
 		t->v.msg[0] = '\0';  /* "theme default" is no news at start */
 	t->w = worker_start(s, t->v.delay_s, t->pipe[1], err, sizeof(err));
+	t->boot = t->w ? bootctl_new(cfg, t->pipe[1]) : NULL;
+	if (t->w && !t->boot) {
+		worker_stop(t->w);
+		t->w = NULL;
+		snprintf(err, sizeof(err), "out of memory");
+	}
 	if (!t->w) {
 		endwin();
 		fprintf(stderr, "uksmtop: %s\n", err);
@@ -574,6 +609,8 @@ int tui_run(struct sampler *s, struct config *cfg)
 	status = t->status;
 	worker_stop(t->w);
 	endwin();
+	/* A run still going is cancelled; its clones stay, as with Esc. */
+	bootctl_free(t->boot);
 out_screen:
 	delscreen(t->screen);
 out_signals:

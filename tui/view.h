@@ -8,6 +8,7 @@
 
 #include "../core/history.h"
 #include "../core/sample.h"
+#include "bootpanel.h"
 #include "layout.h"
 #include "palette.h"
 #include "theme.h"
@@ -21,6 +22,9 @@ enum view_mode {
 	VM_DELAY,    /* typing a delay */
 	VM_FILTER,   /* typing a filter */
 	VM_CONFIRM,  /* y/n before changing the merging run state */
+	VM_BOOT_CHOOSE, /* n, t: choosing the template */
+	VM_BOOT_COUNT,  /* n, t: typing how many clones */
+	VM_BOOT_CLEAN,  /* x: y/n before removing uksmtop's clones */
 };
 
 struct view {
@@ -41,6 +45,7 @@ struct view {
 	char sel_name[INST_NAME_MAX];
 	char filter[256];
 	size_t rows_h;           /* instance rows on screen at the last frame */
+	int panel_h;             /* lines of the boot panel at the last frame */
 	struct layout_table table; /* the columns of the last frame */
 
 	/* Settings the keys change. */
@@ -56,6 +61,11 @@ struct view {
 	enum view_mode mode;
 	char input[256];
 	int confirm_mode;        /* enum dedup_run_mode to set on 'y' */
+	char prompt[512];        /* the question of the VM_BOOT_* modes */
+
+	/* The boot panel under the table (n, t), none when its stage is NONE.
+	 * A storm's result stays there until a key in the normal mode. */
+	struct bootpanel boot;
 
 	/* The one message of the bottom line. */
 	char msg[512];

@@ -7,7 +7,7 @@ trap tm_cleanup EXIT
 # Instances are not needed here (tests/tui/instances.sh has them): no backends, a quick start.
 NOINST="--no-libvirt --no-lxc"
 backend=$(tm_backend)
-HELP_KEYS='q  F10|h  \?  F1|space|d |<  >  F6|R |Up Down|PgUp PgDn|Home End|/  F4|Esc|u |B |T |W |n |t '
+HELP_KEYS='q  F10|h  \?  F1|space|d |<  >  F6|R |Up Down|PgUp PgDn|Home End|/  F4|Esc|u |B |T |W |n |t |x '
 
 help_lists_every_key() {
 	tm_screen >"$TM_DIR/help"
@@ -85,10 +85,13 @@ check "/: the filter shows in the header" tm_wait "filter zzz"
 tm_keys Escape
 check "Esc clears the filter" wait_for 5 tm_lacks "filter zzz"
 
+# No config here, so no template: n and t say how to make one (or, not root, that root is needed).
 tm_keys n
-check "n is reserved" tm_wait "boot n instances\) is not yet available"
+check "n without a template says how to make one" \
+	tm_wait "no templates to boot: tests/demo/setup.sh writes demo-lxc and demo-kvm|booting instances needs root"
 tm_keys t
-check "t is reserved" tm_wait "boot-storm timer\) is not yet available"
+check "t without a template says so too" tm_wait "no templates to boot|a boot storm needs root"
+check "n, t: no prompt is left open" tm_line_has 40 "hHelp.*qQuit"
 
 tm_keys '>'
 check "> sorts by the next column" tm_wait "▼PSS"

@@ -137,10 +137,41 @@ static void test_screen(void)
 	CHECK(s.too_small);
 }
 
+/* A panel under the table takes what the table can spare. */
+static void test_panel(void)
+{
+	struct layout_screen s;
+	int y, h;
+
+	layout_screen(120, 40, 3, &s);
+	h = layout_panel(&s, 0, &y);
+	CHECK_I64(h, 0);
+	CHECK_I64(s.rows_h, 40 - 1 - 3 - LAYOUT_SPARK_ROWS - 2);
+	h = layout_panel(&s, 8, &y);
+	CHECK_I64(h, 8);
+	CHECK_I64(y, s.table_y + s.table_h);
+	CHECK_I64(y + h, s.bar_y);
+	CHECK_I64(s.rows_h, 40 - 1 - 3 - LAYOUT_SPARK_ROWS - 2 - 8);
+
+	/* A long panel: the table keeps a third of its rows. */
+	layout_screen(120, 40, 3, &s);
+	h = layout_panel(&s, 90, &y);
+	CHECK_I64(s.rows_h, 30 / 3);
+	CHECK_I64(y + h, s.bar_y);
+
+	/* 40x12: two rows stay. */
+	layout_screen(40, 12, 3, &s);
+	h = layout_panel(&s, 10, &y);
+	CHECK_I64(h, 4);
+	CHECK_I64(s.rows_h, 2);
+	CHECK_I64(y + h, s.bar_y);
+}
+
 int main(void)
 {
 	test_table();
 	test_flow();
 	test_screen();
+	test_panel();
 	return check_done();
 }
