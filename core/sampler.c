@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,8 @@ struct sampler {
 	/* What this user could not read in the sample being taken. */
 	int denied_proc, denied_ksm, denied_pss;
 	pid_t denied_pid;
+	unsigned dedup_known;         /* sampler_dedup_mask of the last sample */
+	int dedup_seen;               /* dedup_known is set */
 };
 
 static void sampler_event(struct sampler *s, const char *what, const char *detail)
@@ -172,6 +175,72 @@ static void sampler_daemon_thread(struct sampler *s, struct dedup_figs *d)
 	}
 }
 
+/* The merging daemon's figures by name, to say once when one goes missing or comes back. */
+#define SAMPLER_DEDUP_FIELD(name) { #name, offsetof(struct dedup_figs, name) }
+static const struct {
+	const char *name;
+	size_t offset;
+} sampler_dedup_fields[] = {
+	SAMPLER_DEDUP_FIELD(run),
+	SAMPLER_DEDUP_FIELD(pages_shared),
+	SAMPLER_DEDUP_FIELD(pages_sharing),
+	SAMPLER_DEDUP_FIELD(pages_unshared),
+	SAMPLER_DEDUP_FIELD(pages_volatile),
+	SAMPLER_DEDUP_FIELD(pages_scanned),
+	SAMPLER_DEDUP_FIELD(full_scans),
+	SAMPLER_DEDUP_FIELD(ksm_zero_pages),
+	SAMPLER_DEDUP_FIELD(general_profit),
+	SAMPLER_DEDUP_FIELD(pages_to_scan),
+	SAMPLER_DEDUP_FIELD(sleep_millisecs),
+	SAMPLER_DEDUP_FIELD(max_cpu_percentage),
+};
+#define SAMPLER_DEDUP_NFIELDS (sizeof sampler_dedup_fields / sizeof sampler_dedup_fields[0])
+
+/* One bit per figure that was read (the last one: cpu_governor). */
+static unsigned sampler_dedup_mask(const struct dedup_figs *d)
+{
+	unsigned m = 0;
+	for (size_t i = 0; i < SAMPLER_DEDUP_NFIELDS; i++)
+		if (val_known(*(const int64_t *)((const char *)d + sampler_dedup_fields[i].offset)))
+			m |= 1u << i;
+	if (d->cpu_governor[0])
+		m |= 1u << SAMPLER_DEDUP_NFIELDS;
+	return m;
+}
+
+static void sampler_dedup_names(unsigned m, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i <= SAMPLER_DEDUP_NFIELDS && o < len; i++)
+		if (m & (1u << i))
+			o += (size_t)snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+					      i < SAMPLER_DEDUP_NFIELDS ? sampler_dedup_fields[i].name : "cpu_governor");
+}
+
+/* An attribute that could be read and no longer can (a file gone, a value garbled), or the
+ * reverse, is said once, not in every sample; what this kernel never had stays null silently. */
+static void sampler_dedup_status(struct sampler *s, const struct dedup_figs *d)
+{
+	if (!s->dedup.ops)
+		return;
+	unsigned now = sampler_dedup_mask(d), gone = s->dedup_known & ~now, back = now & ~s->dedup_known;
+	char names[256], msg[EVENT_DETAIL_MAX + 64];
+	if (s->dedup_seen && gone) {
+		sampler_dedup_names(gone, names, sizeof names);
+		snprintf(msg, sizeof msg, "%s: %s no longer readable in %s (null until back)",
+			 s->dedup.ops->name, names, s->dedup.path);
+		sampler_event(s, "backend", msg);
+	}
+	if (s->dedup_seen && back) {
+		sampler_dedup_names(back, names, sizeof names);
+		snprintf(msg, sizeof msg, "%s: %s readable again", s->dedup.ops->name, names);
+		sampler_event(s, "backend", msg);
+	}
+	s->dedup_known = now;
+	s->dedup_seen = 1;
+}
+
 static int sampler_wanted(const struct sampler *s, const struct instance *in)
 {
 	if (s->cfg.type_filter >= 0 && (int)in->type != s->cfg.type_filter)
@@ -188,7 +257,7 @@ static void sampler_sum_cheap(struct sampler *s, struct instance *in, const pid_
 	int readable = 0, ksm_known = 0, merge_yes = 0, merge_known = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct proc_cheap pc;
-		int rc = procfs_proc_cheap(pids[i], &pc);
+		int rc = procfs_proc_cheap_kept(s->pf, pids[i], &pc);
 		if (rc == -EACCES || rc == -EPERM) {
 			s->denied_proc++;
 			s->denied_pid = pids[i];
@@ -309,6 +378,8 @@ static void sampler_instances(struct sampler *s, struct sample *out)
 			nj++;
 		}
 	}
+	/* Descriptors of processes no longer in any instance are closed. */
+	procfs_kept_sweep(s->pf);
 	pss_submit(s->pss, jobs, nj);
 	if (s->cfg.pss_interval_s <= 0) {
 		/* Every sample: gather now and attach the fresh figures. */
@@ -380,6 +451,7 @@ static int sampler_take_locked(struct sampler *s, struct sample *out)
 	out->mono = util_now_mono();
 	procfs_host(s->pf, &out->host);
 	dedup_read(&s->dedup, &out->dedup);
+	sampler_dedup_status(s, &out->dedup);
 	sampler_daemon_thread(s, &out->dedup);
 	sampler_instances(s, out);
 	sampler_derive(s, out);
