@@ -1230,8 +1230,11 @@ static int boot_cli_run(struct sampler *s, const struct config *cfg, char (**nam
 	}
 	if (snap.message[0])
 		fprintf(stderr, "uksmtop: %s: %s\n", opt, snap.message);
-	if (snap.result.results_error[0])
+	if (snap.result.results_error[0]) {
 		fprintf(stderr, "uksmtop: %s: results not written: %s\n", opt, snap.result.results_error);
+		if (rc == 0)
+			rc = 1; /* output unwritable: a script looping over storms must know */
+	}
 	for (size_t i = 0; i < snap.n; i++) {
 		const struct boot_clone *c = &snap.clones[i];
 		if (c->merge_any == 0)

@@ -13,6 +13,12 @@ need_root
 [ -x "$HELPER" ] || skip "no helper at $HELPER"
 command -v python3 >/dev/null 2>&1 || skip "needs python3"
 
+# KSM's run state and counters are shared: wait for any other test that uses them.
+ksm_lock=/run/lock/uksmtop-integration.lock
+[ -d /run/lock ] || ksm_lock=/tmp/uksmtop-integration.lock
+exec 9>"$ksm_lock"
+flock -w 1800 9 || skip "cannot take $ksm_lock"
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/uksmtop-ksm.XXXXXX") || exit 1
 saved_run=$(cat "$KSM/run")
 saved_sharing=$(cat "$KSM/pages_sharing")

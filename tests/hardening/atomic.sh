@@ -105,7 +105,7 @@ check "the results tmpfs is full" hd_fill "$mnt/results"
 "$UKSMTOP" -C "$bcfg" -o json --boot-storm 1 --template hard --results "$res" >"$hd_tmp/out" 2>"$hd_tmp/err"
 st=$?
 hd_show "$hd_tmp/err" "stderr: "
-echo "# a storm on a full disk: exit $st"
+check "a storm on a full disk: exit 1, the results are unwritten (got $st)" test "$st" = 1
 check "a storm on a full disk: its result is still printed" grep -q '^{"boot"' "$hd_tmp/out"
 check "a storm on a full disk: one line says the results were not written, naming the file and why" \
 	sh -c "test \$(grep -c 'results not written' '$hd_tmp/err') = 1 &&
