@@ -37,6 +37,8 @@ int cgroup_read_pids(const char *dir, pid_t **pids, size_t *n);
 
 /* The cgroup's memory in KiB, or VAL_NULL when unknown or unreadable. */
 int64_t cgroup_mem_kb(const struct cgroup_loc *loc);
+/* The same from an open memory file (read again from its start). */
+int64_t cgroup_mem_kb_fd(int fd);
 
 /* Read a whole small file into buf (NUL-terminated). Returns the length or -errno. */
 ssize_t inst_read_file(const char *path, char *buf, size_t len);

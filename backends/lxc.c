@@ -2,11 +2,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +31,9 @@ struct lxcb_entry {
 	pid_t loc_pid;            /* init pid the location belongs to; 0 none */
 	struct cgroup_loc loc;
 	int loc_ok;
+	int mem_fd;               /* loc.mem_file kept open; -1 none */
+	pid_t init;               /* the init liblxc named last, and a pidfd on it; -1 none */
+	int init_fd;
 	/* Found through /proc when liblxc will not tell (an unprivileged caller). */
 	pid_t mon_pid, proc_init;
 	double scan_at;
@@ -42,6 +47,7 @@ struct lxcb {
 	int root;
 	struct lxcb_entry *e;
 	size_t n, cap;
+	size_t hint;              /* where the next name is likely listed (names come sorted) */
 };
 
 static double lxcb_now(void)
@@ -85,11 +91,20 @@ static void *lxcb_open(const struct inst_opts *o, char *err, size_t errlen)
 	return b;
 }
 
+static void lxcb_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 static void lxcb_entry_drop(struct lxcb_entry *e)
 {
 	if (e->c)
 		lxc_container_put(e->c);
 	e->c = NULL;
+	lxcb_close_fd(&e->mem_fd);
+	lxcb_close_fd(&e->init_fd);
 }
 
 static void lxcb_close(void *h)
@@ -105,9 +120,13 @@ static void lxcb_close(void *h)
 
 static struct lxcb_entry *lxcb_find(struct lxcb *b, const char *name)
 {
-	for (size_t i = 0; i < b->n; i++)
-		if (strcmp(b->e[i].name, name) == 0)
+	for (size_t j = 0; j < b->n; j++) {
+		size_t i = (b->hint + j) % b->n;
+		if (strcmp(b->e[i].name, name) == 0) {
+			b->hint = i + 1;
 			return &b->e[i];
+		}
+	}
 	return NULL;
 }
 
@@ -124,6 +143,8 @@ static struct lxcb_entry *lxcb_add(struct lxcb *b, const char *name)
 	struct lxcb_entry *e = &b->e[b->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->mem_fd = e->init_fd = -1;
+	e->init = -1;
 	return e;
 }
 
@@ -159,8 +180,24 @@ static void lxcb_locate(struct lxcb_entry *e, pid_t init)
 	snprintf(payload, sizeof(payload), "lxc.payload.%s", e->name);
 	snprintf(legacy, sizeof(legacy), "lxc/%s", e->name);
 	const char *anchors[] = { payload, legacy, NULL };
+	lxcb_close_fd(&e->mem_fd);
 	e->loc_ok = cgroup_locate(init, anchors, &e->loc) == 0;
 	e->loc_pid = init;
+}
+
+/* The cgroup's memory through a descriptor kept open: a pread costs a tenth of
+ * open, read and close. One that stopped reading is closed and the path read. */
+static int64_t lxcb_mem_kb(struct lxcb_entry *e)
+{
+	if (e->mem_fd < 0 && e->loc.mem_file[0])
+		e->mem_fd = open(e->loc.mem_file, O_RDONLY | O_CLOEXEC);
+	if (e->mem_fd >= 0) {
+		int64_t kb = cgroup_mem_kb_fd(e->mem_fd);
+		if (val_known(kb))
+			return kb;
+		lxcb_close_fd(&e->mem_fd);
+	}
+	return cgroup_mem_kb(&e->loc);
 }
 
 /* The process set: the cgroup's, or just init when the cgroup cannot be read. */
@@ -169,7 +206,7 @@ static void lxcb_fill_pids(struct lxcb_entry *e, struct inst_raw *r, pid_t init)
 	if (e->loc_pid != init || !e->loc_ok)
 		lxcb_locate(e, init);
 	if (e->loc_ok && cgroup_read_pids(e->loc.dir, &r->pids, &r->n_pids) == 0 && r->n_pids > 0) {
-		r->inst.cgroup_mem_kb = cgroup_mem_kb(&e->loc);
+		r->inst.cgroup_mem_kb = lxcb_mem_kb(e);
 		return;
 	}
 	free(r->pids);
@@ -243,6 +280,29 @@ static void lxcb_fill_running(struct lxcb_entry *e, struct inst_raw *r, pid_t in
 	r->inst.nproc = (int)r->n_pids;
 }
 
+/* Is the process a pidfd refers to still there (whatever became of its pid)? */
+static int lxcb_pidfd_alive(int fd)
+{
+	return syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0 || errno == EPERM;
+}
+
+/* init_pid, like state, is a round trip to the container's monitor. The container
+ * ends when its init does, so while the init named last lives (a pidfd tells, and
+ * it cannot be fooled by a reused pid) it is still the container's init. Without
+ * pidfds (Linux < 5.3) the monitor is asked every time. */
+static pid_t lxcb_init_pid(struct lxcb_entry *e)
+{
+	if (e->init_fd >= 0 && lxcb_pidfd_alive(e->init_fd))
+		return e->init;
+	lxcb_close_fd(&e->init_fd);
+	e->init = e->c->init_pid(e->c);
+	if (e->init > 0)
+		e->init_fd = (int)syscall(SYS_pidfd_open, e->init, 0);
+	if (e->init_fd < 0)
+		e->init_fd = -1;
+	return e->init;
+}
+
 static void lxcb_fill(struct lxcb *b, struct lxcb_entry *e, struct inst_raw *r)
 {
 	inst_raw_init(r, INST_LXC, e->name);
@@ -253,7 +313,7 @@ static void lxcb_fill(struct lxcb *b, struct lxcb_entry *e, struct inst_raw *r)
 	int trusted = state && (strcmp(state, "STOPPED") != 0 || !e->active || b->root);
 	if (trusted) {
 		inst_set_state(r, state);
-		pid_t init = strcmp(state, "STOPPED") ? e->c->init_pid(e->c) : -1;
+		pid_t init = strcmp(state, "STOPPED") ? lxcb_init_pid(e) : -1;
 		if (init > 0)
 			lxcb_fill_running(e, r, init);
 		return;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <libproc2/meminfo.h>
@@ -28,13 +29,44 @@ static enum meminfo_item procfs_mem_items[] = { MEMINFO_MEM_TOTAL, MEMINFO_MEM_A
 enum procfs_stat_rel { PROCFS_REL_BUSY, PROCFS_REL_TOTAL };
 static enum stat_item procfs_stat_items[] = { STAT_TIC_SUM_BUSY, STAT_TIC_SUM_TOTAL };
 
+/* Descriptors left for everything else when statm and ksm_stat are kept open. */
+#define PROCFS_KEPT_FD_RESERVE 256
+#define PROCFS_KEPT_MAX 32768
+
+/* One process's statm and ksm_stat, kept open between samples: a pread of an open
+ * /proc file costs a fifth of open, read and close (the path lookup is most of it).
+ * The descriptors stay bound to the process they were opened for, so once it is
+ * gone they fail with ESRCH even if its pid was given to a new one. */
+struct procfs_kept {
+	pid_t pid;          /* 0: a free slot */
+	int statm, ksm;     /* -1: not open */
+	unsigned gen;       /* the sample that last asked for it */
+};
+
 /* The libproc2 contexts live as long as the program, so a sample re-reads
  * /proc without allocating anew. */
 struct procfs {
 	struct meminfo_info *mem;
 	struct stat_info *stat;
 	struct pids_info *pids;
+	struct procfs_kept *kept;  /* open-addressing table by pid; kept_cap a power of 2 */
+	size_t kept_cap, kept_n, kept_max;
+	unsigned kept_gen;
 };
+
+static void procfs_kept_drop_all(struct procfs *p);
+
+/* How many processes may hold two descriptors each, within the soft RLIMIT_NOFILE. */
+static size_t procfs_kept_budget(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 0;
+	rlim_t soft = rl.rlim_cur;
+	if (soft == RLIM_INFINITY || soft > 2 * PROCFS_KEPT_MAX + PROCFS_KEPT_FD_RESERVE)
+		return PROCFS_KEPT_MAX;
+	return soft > PROCFS_KEPT_FD_RESERVE ? (size_t)(soft - PROCFS_KEPT_FD_RESERVE) / 2 : 0;
+}
 
 struct procfs *procfs_open(char *err, size_t errlen)
 {
@@ -52,6 +84,8 @@ struct procfs *procfs_open(char *err, size_t errlen)
 	what = "pids";
 	if ((rc = procps_pids_new(&p->pids, procfs_pid_items, PROCFS_N_PID_ITEMS)) < 0)
 		goto fail;
+	p->kept_max = procfs_kept_budget();
+	p->kept_gen = 1;
 	return p;
 fail:
 	if (err && errlen)
@@ -70,6 +104,7 @@ void procfs_close(struct procfs *p)
 		procps_stat_unref(&p->stat);
 	if (p->mem)
 		procps_meminfo_unref(&p->mem);
+	procfs_kept_drop_all(p);
 	free(p);
 }
 
@@ -197,11 +232,49 @@ int procfs_host(struct procfs *p, struct host_figs *out)
 	return rc;
 }
 
-/* Walks every process, so callers look the thread up once, not per sample. */
+/* Without kthreadd's children list it walks every process: callers look the thread up once. */
+/* Is pid a kernel thread called name? From /proc/PID/stat: "(comm)" and the flags field. */
+static int procfs_is_kthread(pid_t pid, const char *name)
+{
+	char buf[512];
+	if (procfs_read_pid_file(pid, "stat", buf, sizeof(buf), false) <= 0)
+		return 0;
+	char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+	unsigned long flags;
+	if (!open || !close || close < open || (size_t)(close - open - 1) != strlen(name) ||
+	    strncmp(open + 1, name, strlen(name)) != 0)
+		return 0;
+	if (sscanf(close + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return 0;
+	return (flags & PROCFS_PF_KTHREAD) != 0;
+}
+
+/* Every kernel thread but the first few is a child of kthreadd (pid 2), so the
+ * daemon is found among its few dozen children instead of among every process.
+ * Returns the pid, 0 when none is the one, -1 when the children cannot be listed. */
+static pid_t procfs_find_kthread(const char *name)
+{
+	char buf[16384];
+	int n = procfs_read_path("/proc/2/task/2/children", buf, sizeof(buf), true);
+	if (n <= 0 || (size_t)n + 1 >= sizeof(buf))
+		return -1;
+	for (char *q = buf, *end; *q; q = end) {
+		long pid = strtol(q, &end, 10);
+		if (end == q)
+			break;
+		if (pid > 0 && procfs_is_kthread((pid_t)pid, name))
+			return (pid_t)pid;
+	}
+	return 0;
+}
+
 pid_t procfs_find_thread(struct procfs *p, const char *name)
 {
 	if (!name || !*name)
 		return 0;
+	pid_t k = procfs_find_kthread(name);
+	if (k >= 0)
+		return k;
 	struct pids_fetch *f = procps_pids_reap(p->pids, PIDS_FETCH_TASKS_ONLY);
 	if (!f)
 		return 0;
@@ -338,32 +411,193 @@ static int procfs_read_ksm(pid_t pid, int64_t *pages, int *merge_any)
 	return 0;
 }
 
-int procfs_proc_cheap(pid_t pid, struct proc_cheap *out)
+static void procfs_cheap_init(struct proc_cheap *out)
 {
-	char buf[256];
 	out->rss_kb = VAL_NULL;
 	out->ksm_kb = VAL_NULL;
 	out->merge_any = -1;
 	out->ksm_denied = 0;
-	if (pid <= 0)
-		return -EINVAL;
-	int rc = procfs_read_pid_file(pid, "statm", buf, sizeof(buf), false);
-	if (rc < 0)
-		return procfs_pid_errno(rc);
+}
+
+static int procfs_cheap_statm(const char *buf, struct proc_cheap *out)
+{
 	int64_t rss;
 	if (procfs_parse_statm_rss(buf, &rss) < 0)
 		return -EIO;
 	out->rss_kb = procfs_pages_kb(rss);
+	return 0;
+}
 
-	/* ksm_stat is owner-only (0400): without the right it stays null. */
+/* ksm_stat is owner-only (0400): without the right it stays null. */
+static int procfs_cheap_ksm(pid_t pid, struct proc_cheap *out)
+{
 	int64_t pages;
-	rc = procfs_read_ksm(pid, &pages, &out->merge_any);
+	int rc = procfs_read_ksm(pid, &pages, &out->merge_any);
 	if (rc == -ESRCH)
 		return -ESRCH;
 	out->ksm_denied = rc == -EACCES;
 	if (val_known(pages))
 		out->ksm_kb = procfs_pages_kb(pages);
 	return 0;
+}
+
+int procfs_proc_cheap(pid_t pid, struct proc_cheap *out)
+{
+	char buf[256];
+	procfs_cheap_init(out);
+	if (pid <= 0)
+		return -EINVAL;
+	int rc = procfs_read_pid_file(pid, "statm", buf, sizeof(buf), false);
+	if (rc < 0)
+		return procfs_pid_errno(rc);
+	if (procfs_cheap_statm(buf, out) < 0)
+		return -EIO;
+	return procfs_cheap_ksm(pid, out);
+}
+
+/* --- kept descriptors ---------------------------------------------------------- */
+
+static int procfs_open_pid_file(pid_t pid, const char *name)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void procfs_kept_close(struct procfs_kept *k)
+{
+	if (k->statm >= 0)
+		close(k->statm);
+	if (k->ksm >= 0)
+		close(k->ksm);
+	k->statm = k->ksm = -1;
+}
+
+static void procfs_kept_drop_all(struct procfs *p)
+{
+	for (size_t i = 0; i < p->kept_cap; i++)
+		if (p->kept[i].pid)
+			procfs_kept_close(&p->kept[i]);
+	free(p->kept);
+	p->kept = NULL;
+	p->kept_cap = p->kept_n = 0;
+}
+
+static struct procfs_kept *procfs_kept_slot(struct procfs_kept *t, size_t cap, pid_t pid)
+{
+	size_t i = ((size_t)pid * 2654435761u) & (cap - 1);
+	while (t[i].pid && t[i].pid != pid)
+		i = (i + 1) & (cap - 1);
+	return &t[i];
+}
+
+/* Move every used slot into a new table of cap slots. */
+static int procfs_kept_rehash(struct procfs *p, size_t cap)
+{
+	struct procfs_kept *t = calloc(cap, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < p->kept_cap; i++)
+		if (p->kept[i].pid)
+			*procfs_kept_slot(t, cap, p->kept[i].pid) = p->kept[i];
+	free(p->kept);
+	p->kept = t;
+	p->kept_cap = cap;
+	return 0;
+}
+
+/* The slot of pid with statm open, or NULL: no room, or statm cannot be opened
+ * (the caller then reads by path, which says why). */
+static struct procfs_kept *procfs_kept_get(struct procfs *p, pid_t pid)
+{
+	struct procfs_kept *k = p->kept_cap ? procfs_kept_slot(p->kept, p->kept_cap, pid) : NULL;
+	if (!k || !k->pid) {
+		if (p->kept_n >= p->kept_max)
+			return NULL;
+		if ((p->kept_n + 1) * 2 > p->kept_cap) {
+			if (procfs_kept_rehash(p, p->kept_cap ? p->kept_cap * 2 : 64) < 0)
+				return NULL;
+			k = procfs_kept_slot(p->kept, p->kept_cap, pid);
+		}
+		k->pid = pid;
+		k->statm = k->ksm = -1;
+		p->kept_n++;
+	}
+	k->gen = p->kept_gen;
+	if (k->statm < 0) {
+		k->statm = procfs_open_pid_file(pid, "statm");
+		if (k->statm >= 0)
+			k->ksm = procfs_open_pid_file(pid, "ksm_stat");
+	}
+	return k->statm >= 0 ? k : NULL;
+}
+
+static int procfs_kept_pread(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = pread(fd, buf, len - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+/* As procfs_proc_cheap, through k's descriptors; ksm_stat by path whenever k has
+ * none for it or it lacks the merging pages (kernels before 6.4). */
+static int procfs_kept_read(struct procfs_kept *k, struct proc_cheap *out)
+{
+	char buf[512];
+	procfs_cheap_init(out);
+	int rc = procfs_kept_pread(k->statm, buf, 256);
+	if (rc < 0)
+		return procfs_pid_errno(rc);
+	if (procfs_cheap_statm(buf, out) < 0)
+		return -EIO;
+	if (k->ksm >= 0 && procfs_kept_pread(k->ksm, buf, sizeof(buf)) >= 0) {
+		int64_t pages = VAL_NULL;
+		int any = -1;
+		if (procfs_parse_ksm_stat(buf, &pages, &any) == 0 && val_known(pages)) {
+			out->ksm_kb = procfs_pages_kb(pages);
+			out->merge_any = any;
+			return 0;
+		}
+	}
+	return procfs_cheap_ksm(k->pid, out);
+}
+
+int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out)
+{
+	struct procfs_kept *k = p && pid > 0 ? procfs_kept_get(p, pid) : NULL;
+	if (!k)
+		return procfs_proc_cheap(pid, out);
+	int rc = procfs_kept_read(k, out);
+	if (rc != -ESRCH)
+		return rc;
+	/* The process they were opened for is gone; the pid may be another's by now. */
+	procfs_kept_close(k);
+	return procfs_proc_cheap(pid, out);
+}
+
+void procfs_kept_sweep(struct procfs *p)
+{
+	if (!p)
+		return;
+	size_t gone = 0;
+	for (size_t i = 0; i < p->kept_cap; i++) {
+		struct procfs_kept *k = &p->kept[i];
+		if (!k->pid || k->gen == p->kept_gen)
+			continue;
+		procfs_kept_close(k);
+		k->pid = 0;
+		gone++;
+	}
+	p->kept_n -= gone;
+	p->kept_gen++;
+	/* Open addressing: a freed slot may break a probe chain, so the rest move anew. */
+	if (gone && procfs_kept_rehash(p, p->kept_cap) < 0)
+		procfs_kept_drop_all(p);
 }
 
 int procfs_parse_rollup(const char *buf, struct proc_rollup *out)

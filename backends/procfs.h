@@ -28,6 +28,11 @@ struct proc_cheap {
 };
 /* Returns 0, -ESRCH when the process vanished, -EACCES when unreadable. */
 int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);
+/* The same figures, read through descriptors p keeps open from one call for a pid to
+ * the next (within the soft limit on open files; beyond it, by path as above). */
+int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out);
+/* Close the descriptors of every pid not asked for since the last sweep: once per sample. */
+void procfs_kept_sweep(struct procfs *p);
 
 /* Expensive: smaps_rollup walks page tables (about 7 us per resident MB). */
 struct proc_rollup {
