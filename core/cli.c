@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "../backends/dedup.h"
+#include "plot.h"
+#include "record.h"
 #include "util.h"
 #include "value.h"
 
@@ -26,9 +28,11 @@ enum {
 	OPT_CLEANUP,
 	OPT_CLEANUP_AFTER,
 	OPT_RESULTS,
+	OPT_PLOT,
+	OPT_EXPERIMENT,
 };
 
-static const char cli_short[] = "bn:d:o:C:c:P:t:sVh";
+static const char cli_short[] = "bn:d:o:C:c:P:t:w:r:sVh";
 
 static const struct option cli_long[] = {
 	{ "batch", no_argument, NULL, 'b' },
@@ -53,6 +57,10 @@ static const struct option cli_long[] = {
 	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 	{ "cleanup-after", no_argument, NULL, OPT_CLEANUP_AFTER },
 	{ "results", required_argument, NULL, OPT_RESULTS },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "plot", required_argument, NULL, OPT_PLOT },
+	{ "experiment", required_argument, NULL, OPT_EXPERIMENT },
 	{ "theme", required_argument, NULL, 't' },
 	{ "secure", no_argument, NULL, 's' },
 	{ "version", no_argument, NULL, 'V' },
@@ -94,6 +102,14 @@ void cli_usage(FILE *f)
 	      "      --cleanup-after       remove this run's clones after --boot or --boot-storm\n"
 	      "      --results FILE        append boot-storm results to FILE (default\n"
 	      "                            $XDG_STATE_HOME/uksmtop/bootstorm.csv)\n"
+	      "  -w, --write FILE          record every sample, event and boot result to FILE\n"
+	      "                            (JSON lines; gzip-compressed when FILE ends in .gz)\n"
+	      "  -r, --read FILE           replay the recording FILE: in the view, or with -b\n"
+	      "                            convert it to the -o format\n"
+	      "      --plot FILE           with -r or --experiment: draw the recording's figures\n"
+	      "                            into FILE.svg or FILE.png with gnuplot\n"
+	      "      --experiment FILE     run the experiment FILE (.ini): boot, merging off and\n"
+	      "                            on, a load; record it and print a summary\n"
 	      "  -s, --secure              refuse every action (toggle, baseline write, config write,\n"
 	      "                            boot, cleanup)\n"
 	      "  -V, --version             print the version and exit\n"
@@ -136,6 +152,27 @@ static int cli_boot(const char *opt, const char *arg, int mode, struct config *c
 	}
 	cfg->boot_mode = mode;
 	cfg->boot_n = l;
+	return CLI_CONTINUE;
+}
+
+static struct record_args cli_rec_args;
+
+struct record_args *cli_record_args(void)
+{
+	return &cli_rec_args;
+}
+
+/* -w, -r, --plot, --experiment: file names, kept in cli_record_args(). */
+static int cli_record(int c, const char *arg)
+{
+	struct record_args *ra = cli_record_args();
+	char *dst = c == 'w' ? ra->write : c == 'r' ? ra->read : c == OPT_PLOT ? ra->plot : ra->experiment;
+	const char *opt = c == 'w' ? "--write" : c == 'r' ? "--read" : c == OPT_PLOT ? "--plot" : "--experiment";
+	if (!*arg || strlen(arg) >= CFG_STR_MAX)
+		return cli_bad(opt, arg, c == OPT_EXPERIMENT ? "an experiment file" : "a file name");
+	if (c == OPT_PLOT && !plot_format_ok(arg))
+		return cli_bad(opt, arg, "a file name ending in .svg or .png");
+	util_strlcpy(dst, arg, CFG_STR_MAX);
 	return CLI_CONTINUE;
 }
 
@@ -281,6 +318,11 @@ static int cli_apply(int c, const char *arg, struct config *cfg)
 			return cli_bad("--results", arg, "a file name");
 		util_strlcpy(cfg->results_path, arg, sizeof cfg->results_path);
 		return CLI_CONTINUE;
+	case 'w':
+	case 'r':
+	case OPT_PLOT:
+	case OPT_EXPERIMENT:
+		return cli_record(c, arg);
 	case 's':
 		cfg->secure = true;
 		return CLI_CONTINUE;
@@ -313,9 +355,44 @@ static int cli_check_boot(const struct config *cfg)
 	return 2;
 }
 
+/* What replaying and experiments exclude: actions on the live host. */
+static int cli_check_record(const struct config *cfg)
+{
+	const struct record_args *ra = cli_record_args();
+	const char *mode = ra->read[0] ? "-r (a replay)" : ra->experiment[0] ? "--experiment" : NULL;
+	const char *other = NULL;
+	if (ra->read[0] && ra->experiment[0])
+		other = "--experiment";
+	else if (mode && cfg->boot_mode)
+		other = cfg->boot_mode == 2 ? "--boot-storm" : "--boot";
+	else if (mode && cfg->cleanup)
+		other = "--cleanup";
+	else if (ra->read[0] && cfg->dedup_set >= 0)
+		other = "--dedup";
+	else if (ra->read[0] && cfg->baseline_now)
+		other = "--baseline-now";
+	const char *why = NULL;
+	char msg[160];
+	if (other) {
+		snprintf(msg, sizeof msg, "%s excludes %s", mode, other);
+		why = msg;
+	} else if (ra->plot[0] && !ra->read[0] && !ra->experiment[0]) {
+		why = "--plot goes with -r FILE or --experiment FILE";
+	}
+	if (!why)
+		return CLI_CONTINUE;
+	fprintf(stderr, "uksmtop: %s\n", why);
+	fprintf(stderr, "Try 'uksmtop --help' for more information.\n");
+	return 2;
+}
+
 int cli_parse(int argc, char **argv, struct config *cfg)
 {
 	config_defaults(cfg);
+	struct record_args *ra = cli_record_args();
+	memset(ra, 0, sizeof *ra);
+	ra->argc = argc;
+	ra->argv = argv;
 	/* --help and --version work whatever the config file holds. */
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
@@ -343,5 +420,6 @@ int cli_parse(int argc, char **argv, struct config *cfg)
 		fprintf(stderr, "uksmtop: --baseline and --baseline-now exclude each other\n");
 		return 2;
 	}
-	return cli_check_boot(cfg);
+	rc = cli_check_boot(cfg);
+	return rc != CLI_CONTINUE ? rc : cli_check_record(cfg);
 }

@@ -1,8 +1,10 @@
 /* main.c - uksmtop's entry: parse settings, apply the requested actions, then run the
- * batch writer or the full-screen view. */
+ * batch writer, the full-screen view, a replay or an experiment. */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -11,7 +13,11 @@
 #include "../tui/tui.h"
 #include "boot.h"
 #include "cli.h"
+#include "experiment.h"
 #include "output.h"
+#include "plot.h"
+#include "record.h"
+#include "replay.h"
 #include "sampler.h"
 #include "util.h"
 
@@ -46,13 +52,27 @@ static void main_sleep_until(double mono_deadline)
 	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
-static int main_batch(struct sampler *s, const struct config *cfg)
+/* -w: one sample into the recording; a failure ends the run (status 1). */
+static int main_record(struct record *rec, const struct sample *smp)
+{
+	char err[1024];
+	if (!rec || record_sample(rec, smp, err, sizeof err) == 0)
+		return 0;
+	fprintf(stderr, "uksmtop: --write: %s\n", err);
+	return -1;
+}
+
+static int main_batch(struct sampler *s, const struct config *cfg, struct record *rec)
 {
 	double next = util_now_mono();
 	for (long i = 0; cfg->iterations < 0 || i < cfg->iterations; i++) {
 		struct sample smp;
 		sampler_take(s, &smp);
 		int rc = output_write(STDOUT_FILENO, cfg->format, &smp, i == 0);
+		if (main_record(rec, &smp) < 0) {
+			sample_free(&smp);
+			return 1;
+		}
 		sample_free(&smp);
 		if (rc == -EPIPE)
 			return 0; /* the reader went away: that is how `| head` ends us */
@@ -90,6 +110,331 @@ static int main_set_dedup(struct sampler *s, const struct config *cfg)
 
 /* The view, when it is built in; until then batch text stands in. */
 extern int tui_run(struct sampler *s, struct config *cfg) __attribute__((weak));
+extern int tui_run_recorded(struct sampler *s, struct config *cfg, struct record *rec) __attribute__((weak));
+extern int tui_replay(const struct replay_log *log, struct config *cfg) __attribute__((weak));
+
+/* ---- -r: replay ---- */
+
+/* A phase or summary line of an experiment, in text. */
+static void main_replay_text_line(const struct replay_item *it)
+{
+	const struct json *j = it->json;
+	if (it->kind == REPLAY_PHASE) {
+		printf("\nPhase %lld/%lld %s begins at %s\n", (long long)json_i64(j, "index", 0),
+		       (long long)json_i64(j, "of", 0), json_str(j, "name", "?"), json_str(j, "time", "?"));
+		return;
+	}
+	printf("\nSummary of experiment %s: overhead %.1f MiB before merging (%s), %.1f MiB after (%s); "
+	       "pages sharing %lld after; daemon CPU mean %.2f %%\n", json_str(j, "experiment", "?"),
+	       json_num(j, "overhead_before_kb", NAN) / 1024.0, json_str(j, "before", "-"),
+	       json_num(j, "overhead_after_kb", NAN) / 1024.0, json_str(j, "after", "-"),
+	       (long long)json_i64(j, "pages_sharing_after", -1), json_num(j, "daemon_cpu_mean_pct", NAN));
+}
+
+/* Write one replayed item in cfg->format (and into rec, re-recording). 0,
+ * 1 when stdout went away, -1 on a failure already said. */
+static int main_replay_item(const struct config *cfg, const struct replay_item *it, int first, struct record *rec)
+{
+	char err[1024];
+	int rc = 0;
+	if (it->kind == REPLAY_SAMPLE) {
+		rc = output_write(STDOUT_FILENO, cfg->format, &it->sample, first);
+		if (main_record(rec, &it->sample) < 0)
+			return -1;
+	} else {
+		if (rec && record_line(rec, it->line, it->len, err, sizeof err) < 0) {
+			fprintf(stderr, "uksmtop: --write: %s\n", err);
+			return -1;
+		}
+		struct outbuf b = { 0 };
+		if (it->kind == REPLAY_BOOT)
+			boot_render(&b, cfg->format, &it->boot);
+		else if (cfg->format == OUT_JSON)
+			outbuf_printf(&b, "%.*s", (int)it->len, it->line);
+		else if (cfg->format == OUT_TEXT)
+			main_replay_text_line(it);
+		fflush(stdout);
+		if (b.len && !b.failed && write(STDOUT_FILENO, b.p, b.len) < 0)
+			rc = -errno;
+		outbuf_free(&b);
+	}
+	if (rc == -EPIPE)
+		return 1;
+	if (rc < 0) {
+		fprintf(stderr, "uksmtop: cannot write the output: %s\n", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* -r -w: the copy's header says where it came from. */
+static struct record *main_rerecord(const struct record_args *ra, const struct replay_header *h)
+{
+	if (!ra->write[0])
+		return NULL;
+	char err[1024];
+	struct stat a, b;
+	if (stat(ra->read, &a) == 0 && stat(ra->write, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+		fprintf(stderr, "uksmtop: --write: %s is the recording being read\n", ra->write);
+		return NULL;
+	}
+	struct record_meta m = { .started = isnan(h->started) ? util_now_wall() : h->started, .delay_s = h->delay_s,
+				 .backend = h->backend, .argc = ra->argc, .argv = ra->argv };
+	struct record *rec = record_open(ra->write, &m, err, sizeof err);
+	if (!rec)
+		fprintf(stderr, "uksmtop: --write: %s\n", err);
+	return rec;
+}
+
+/* -r FILE -b: convert the recording to the -o format, as fast as it reads. */
+static int main_replay_batch(const struct config *cfg, const struct record_args *ra)
+{
+	char err[1024];
+	struct replay *r = replay_open(ra->read, err, sizeof err);
+	if (!r) {
+		fprintf(stderr, "uksmtop: --read: %s\n", err);
+		return 1;
+	}
+	struct record *rec = main_rerecord(ra, replay_header(r));
+	int rc = (ra->write[0] && !rec) ? 1 : 0, got;
+	long n = 0;
+	struct replay_item it;
+	while (rc == 0 && !main_stop && (cfg->iterations < 0 || n < cfg->iterations) &&
+	       (got = replay_next(r, &it, err, sizeof err)) != 0) {
+		if (got < 0) {
+			fprintf(stderr, "uksmtop: --read: %s; replayed %ld samples up to there\n", err, n);
+			rc = 1;
+			break;
+		}
+		int w = main_replay_item(cfg, &it, n == 0, rec);
+		n += it.kind == REPLAY_SAMPLE;
+		replay_item_free(&it);
+		if (w != 0) {
+			rc = w < 0 ? 1 : 0;
+			break;
+		}
+	}
+	if (record_close(rec, err, sizeof err) < 0) {
+		fprintf(stderr, "uksmtop: --write: %s\n", err);
+		rc = 1;
+	}
+	replay_close(r);
+	return rc;
+}
+
+/* -r FILE --plot OUT: data, script, gnuplot. */
+static int main_plot(const struct record_args *ra)
+{
+	char err[2048];
+	struct replay_log *l = replay_load(ra->read, err, sizeof err);
+	if (!l) {
+		fprintf(stderr, "uksmtop: --read: %s\n", err);
+		return 1;
+	}
+	int rc = 0;
+	if (l->damage[0]) {
+		fprintf(stderr, "uksmtop: --read: %s; plotting the %zu samples before it\n", l->damage, l->n_samples);
+		rc = 1;
+	}
+	if (plot_write(l, ra->read, ra->plot, err, sizeof err) != 0) {
+		fprintf(stderr, "uksmtop: --plot: %s\n", err);
+		rc = 1;
+	} else {
+		printf("%s\n", ra->plot);
+	}
+	replay_log_free(l);
+	return rc;
+}
+
+/* -r in the view: the whole recording in memory, then the view. */
+static int main_replay_view(struct config *cfg, const struct record_args *ra)
+{
+	char err[2048];
+	struct replay_log *l = replay_load(ra->read, err, sizeof err);
+	if (!l) {
+		fprintf(stderr, "uksmtop: --read: %s\n", err);
+		return 1;
+	}
+	int rc = tui_replay(l, cfg);
+	if (l->damage[0]) {
+		fprintf(stderr, "uksmtop: --read: %s; replayed the %zu samples before it\n", l->damage, l->n_samples);
+		if (rc == 0)
+			rc = 1;
+	}
+	replay_log_free(l);
+	return rc;
+}
+
+static int main_replay(struct config *cfg, const struct record_args *ra)
+{
+	if (ra->plot[0])
+		return main_plot(ra);
+	if (!cfg->batch && tui_replay && !ra->write[0])
+		return main_replay_view(cfg, ra);
+	return main_replay_batch(cfg, ra);
+}
+
+/* ---- -w with --boot / --boot-storm: the result goes into the recording too ---- */
+
+static void main_boot_wait(struct boot_run *r)
+{
+	sigset_t sigs;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	for (;;) {
+		struct boot_snapshot snap;
+		boot_progress(r, &snap);
+		enum boot_phase ph = snap.phase;
+		boot_snapshot_free(&snap);
+		if (ph == BOOT_DONE)
+			break;
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		if (sigtimedwait(&sigs, NULL, &ts) > 0)
+			boot_cancel(r);
+	}
+	boot_wait(r);
+}
+
+/* Print the result as boot_cli does, record it; the clones' names for --cleanup-after. */
+static int main_boot_result(const struct config *cfg, struct boot_run *r, struct record *rec,
+			    const char ***names, size_t *n_names, char (**store)[INST_NAME_MAX])
+{
+	struct boot_snapshot snap;
+	char err[1024];
+	boot_progress(r, &snap);
+	int rc = snap.status;
+	struct outbuf b = { 0 };
+	boot_render(&b, OUT_JSON, &snap);
+	if (rc != 2 && !b.failed && record_line(rec, b.p, b.len, err, sizeof err) < 0) {
+		fprintf(stderr, "uksmtop: --write: %s\n", err);
+		rc = 1;
+	}
+	outbuf_free(&b);
+	if (snap.status != 2) {
+		boot_render(&b, cfg->format, &snap);
+		if (!b.failed && fwrite(b.p, 1, b.len, stdout) != b.len)
+			rc = 1;
+		fflush(stdout);
+		outbuf_free(&b);
+	}
+	const char *opt = cfg->boot_mode == 2 ? "--boot-storm" : "--boot";
+	if (snap.message[0])
+		fprintf(stderr, "uksmtop: %s: %s\n", opt, snap.message);
+	if (snap.result.results_error[0]) {
+		fprintf(stderr, "uksmtop: %s: results not written: %s\n", opt, snap.result.results_error);
+		if (rc == 0)
+			rc = 1;
+	}
+	for (size_t i = 0; i < snap.n; i++)
+		if (snap.clones[i].merge_any == 0)
+			fprintf(stderr, "uksmtop: %s: %s was started merge-any, but its ksm_stat does not say so\n", opt,
+				snap.clones[i].name);
+	*store = calloc(snap.n + 1, sizeof **store);
+	*names = calloc(snap.n + 1, sizeof **names);
+	for (size_t i = 0; *store && *names && i < snap.n; i++) {
+		if (snap.clones[i].state == BOOT_CLONE_WAITING)
+			continue;
+		util_strlcpy((*store)[*n_names], snap.clones[i].name, INST_NAME_MAX);
+		(*names)[*n_names] = (*store)[*n_names];
+		++*n_names;
+	}
+	boot_snapshot_free(&snap);
+	return rc;
+}
+
+static int main_boot_recorded(struct sampler *s, const struct config *cfg, struct record *rec)
+{
+	struct config *only = malloc(sizeof *only);
+	if (!only)
+		return 1;
+	*only = *cfg;
+	only->boot_mode = 0;       /* boot_cli then does --cleanup only */
+	only->cleanup_after = false;
+	int rc = boot_cli(s, only);
+	if (rc != 0 || !cfg->boot_mode) {
+		free(only);
+		return rc;
+	}
+	struct boot_request rq = { .template_name = cfg->boot_template, .n = cfg->boot_n,
+				   .mode = cfg->boot_mode == 2 ? BOOT_STORM : BOOT_ONE_BY_ONE,
+				   .backend = sampler_backend(s) };
+	char err[1024];
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	struct boot_run *r = boot_start(cfg, &rq, err, sizeof err);
+	if (r)
+		main_boot_wait(r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!r) {
+		fprintf(stderr, "uksmtop: %s: %s\n", cfg->boot_mode == 2 ? "--boot-storm" : "--boot", err);
+		free(only);
+		return 2;
+	}
+	const char **names = NULL;
+	char (*store)[INST_NAME_MAX] = NULL;
+	size_t n_names = 0;
+	rc = main_boot_result(cfg, r, rec, &names, &n_names, &store);
+	boot_free(r);
+	if (cfg->cleanup_after && n_names > 0) {
+		struct boot_removal rm;
+		int crc = boot_cleanup(cfg, cfg->boot_template, names, n_names, &rm, err, sizeof err);
+		if (crc != 2) {
+			struct outbuf b = { 0 };
+			boot_render_removal(&b, cfg->format, &rm);
+			if (!b.failed)
+				fwrite(b.p, 1, b.len, stdout);
+			outbuf_free(&b);
+			boot_removal_free(&rm);
+		} else {
+			fprintf(stderr, "uksmtop: --cleanup-after: %s\n", err);
+		}
+		if (rc == 0)
+			rc = crc;
+	}
+	free(names);
+	free(store);
+	free(only);
+	return rc;
+}
+
+/* ---- --experiment ---- */
+
+static int main_experiment(struct config *cfg, const struct record_args *ra)
+{
+	char err[1024];
+	struct experiment *e = NULL;
+	int rc = experiment_load(ra->experiment, cfg, &e, err, sizeof err);
+	if (rc != 0) {
+		fprintf(stderr, "uksmtop: --experiment: %s\n", err);
+		return rc;
+	}
+	experiment_override(e, ra->write, ra->plot);
+	struct sampler *s = sampler_new(cfg, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "uksmtop: %s\n", err);
+		experiment_free(e);
+		return 1;
+	}
+	rc = experiment_run(e, s, cfg, ra->argc, ra->argv, &main_stop);
+	sampler_free(s);
+	experiment_free(e);
+	return rc;
+}
+
+static struct record *main_record_open(struct sampler *s, const struct config *cfg, const struct record_args *ra)
+{
+	char err[1024];
+	struct record_meta m = { .started = util_now_wall(), .delay_s = cfg->delay_s, .backend = sampler_backend(s),
+				 .argc = ra->argc, .argv = ra->argv };
+	struct record *rec = record_open(ra->write, &m, err, sizeof err);
+	if (!rec)
+		fprintf(stderr, "uksmtop: --write: %s\n", err);
+	return rec;
+}
 
 int main(int argc, char **argv)
 {
@@ -98,7 +443,13 @@ int main(int argc, char **argv)
 	if (rc != CLI_CONTINUE)
 		return rc;
 	main_signals();
+	const struct record_args *ra = cli_record_args();
+	if (ra->read[0])
+		return main_replay(&cfg, ra);
+	if (ra->experiment[0])
+		return main_experiment(&cfg, ra);
 	char err[512];
+	struct record *rec = NULL;
 	struct sampler *s = sampler_new(&cfg, err, sizeof err);
 	if (!s) {
 		fprintf(stderr, "uksmtop: %s\n", err);
@@ -111,17 +462,26 @@ int main(int argc, char **argv)
 		rc = (strstr(err, "secure mode") != NULL) ? 2 : 1;
 		goto out;
 	}
+	if (ra->write[0] && !(rec = main_record_open(s, &cfg, ra))) {
+		rc = 1;
+		goto out;
+	}
 	/* Booting or cleaning up first; -b in the same command samples afterwards. */
 	if (cfg.boot_mode || cfg.cleanup) {
-		rc = boot_cli(s, &cfg);
+		rc = rec ? main_boot_recorded(s, &cfg, rec) : boot_cli(s, &cfg);
 		if (rc != 0 || !cfg.batch)
 			goto out;
 	}
-	if (cfg.batch || !tui_run)
-		rc = main_batch(s, &cfg);
+	if (cfg.batch || !tui_run || (rec && !tui_run_recorded))
+		rc = main_batch(s, &cfg, rec);
 	else
-		rc = tui_run(s, &cfg);
+		rc = rec ? tui_run_recorded(s, &cfg, rec) : tui_run(s, &cfg);
 out:
+	if (record_close(rec, err, sizeof err) < 0) {
+		fprintf(stderr, "uksmtop: --write: %s\n", err);
+		if (rc == 0)
+			rc = 1;
+	}
 	sampler_free(s);
 	return rc;
 }

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "../backends/clone.h"
+#include "../core/output.h"
+#include "../core/record.h"
 #include "../core/util.h"
 #include "bootctl.h"
 #include "keys.h"
@@ -35,6 +37,7 @@ struct bootctl {
 	struct boot_run *run;
 	size_t last_started;          /* to ask for a sample as clones start */
 	struct bootctl_cleaner *cleaner;
+	struct record *rec;           /* -w: boot results go there too */
 };
 
 struct bootctl *bootctl_new(const struct config *cfg, int wake_fd)
@@ -241,12 +244,35 @@ static void bootctl_done_one_by_one(struct view *v, const struct boot_snapshot *
 		view_message(v, true, "boot of %s: %zu of %zu ready; %s", s->template_name, s->n_ready, s->n, s->message);
 }
 
+void bootctl_set_record(struct bootctl *c, struct record *rec)
+{
+	if (c)
+		c->rec = rec;
+}
+
+/* -w: the finished run's result, as -o json prints it, into the recording. */
+static void bootctl_record(struct bootctl *c, struct view *v, const struct boot_snapshot *s)
+{
+	struct outbuf b = { 0 };
+	char err[1024];
+
+	if (!c->rec || s->status == 2)
+		return;
+	boot_render(&b, OUT_JSON, s);
+	if (!b.failed && record_line(c->rec, b.p, b.len, err, sizeof(err)) < 0) {
+		view_message(v, true, "%s; recording stopped", err);
+		c->rec = NULL;
+	}
+	outbuf_free(&b);
+}
+
 static void bootctl_done(struct bootctl *c, struct view *v)
 {
 	struct bootpanel *p = &v->boot;
 	const struct boot_snapshot *s = &p->snap;
 	char a[32];
 
+	bootctl_record(c, v, s);
 	boot_free(c->run); /* done: it does not block */
 	c->run = NULL;
 	if (s->status == 2) {

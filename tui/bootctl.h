@@ -35,4 +35,8 @@ int bootctl_poll(struct bootctl *c, struct view *v);
 /* Milliseconds until the next poll is due, -1 when nothing runs. */
 int bootctl_timeout(const struct bootctl *c);
 
+struct record;
+/* -w: write each finished run's result into rec too (NULL: stop). */
+void bootctl_set_record(struct bootctl *c, struct record *rec);
+
 #endif

@@ -143,6 +143,10 @@ static void draw_title_pieces(const struct view *v, struct draw_piece *p, size_t
 		snprintf(d->value, sizeof(d->value), "waiting for the first sample");
 		return;
 	}
+	if (v->badge[0]) { /* a replay: where it stands, first */
+		d = draw_add(p, n, 0, 0, "", TE_PROMPT);
+		snprintf(d->value, sizeof(d->value), " %s ", v->badge);
+	}
 	d = draw_add(p, n, 0, 2, "", TE_TITLE);
 	format_clock(d->value, sizeof(d->value), s->time, "-");
 	d = draw_add(p, n, 0, 3, "up", TE_TITLE);
@@ -562,7 +566,7 @@ static bool draw_prompting(const struct view *v)
 {
 	switch (v->mode) {
 	case VM_DELAY: case VM_FILTER: case VM_CONFIRM:
-	case VM_BOOT_CHOOSE: case VM_BOOT_COUNT: case VM_BOOT_CLEAN:
+	case VM_BOOT_CHOOSE: case VM_BOOT_COUNT: case VM_BOOT_CLEAN: case VM_JUMP:
 		return true;
 	default:
 		return false;
@@ -572,7 +576,7 @@ static bool draw_prompting(const struct view *v)
 /* Typed text follows the question in these. */
 static bool draw_typing(const struct view *v)
 {
-	return v->mode == VM_DELAY || v->mode == VM_FILTER || v->mode == VM_BOOT_COUNT;
+	return v->mode == VM_DELAY || v->mode == VM_FILTER || v->mode == VM_BOOT_COUNT || v->mode == VM_JUMP;
 }
 
 static void draw_prompt(const struct view *v, int y, int cols)
@@ -590,6 +594,7 @@ static void draw_prompt(const struct view *v, int y, int cols)
 	case VM_BOOT_CHOOSE:
 	case VM_BOOT_COUNT:
 	case VM_BOOT_CLEAN:
+	case VM_JUMP:
 		snprintf(text, sizeof(text), "%s", v->prompt);
 		break;
 	default:
@@ -606,7 +611,9 @@ static void draw_prompt(const struct view *v, int y, int cols)
 
 static void draw_bar(const struct view *v, int y, int cols)
 {
-	const struct keys_bar_item *quit = &keys_bar[keys_bar_n - 1];
+	const struct keys_bar_item *bar = v->bar ? v->bar : keys_bar;
+	size_t bar_n = v->bar ? v->bar_n : keys_bar_n;
+	const struct keys_bar_item *quit = &bar[bar_n - 1];
 	int qw = (int)strlen(quit->key) + (int)strlen(quit->label) + 1;
 	int msgw = 0, x = 0, limit;
 	size_t i;
@@ -627,8 +634,8 @@ static void draw_bar(const struct view *v, int y, int cols)
 			msgw = cols - 14;
 	}
 	limit = cols - msgw;
-	for (i = 0; i + 1 < keys_bar_n; i++) {
-		int w = draw_bar_item(y, x, limit - qw, &keys_bar[i]);
+	for (i = 0; i + 1 < bar_n; i++) {
+		int w = draw_bar_item(y, x, limit - qw, &bar[i]);
 
 		if (!w)
 			break;
@@ -641,6 +648,8 @@ static void draw_bar(const struct view *v, int y, int cols)
 
 static void draw_help(const struct view *v, int rows, int cols, const char *config_path)
 {
+	const struct keys_help_line *help = v->help ? v->help : keys_help;
+	size_t help_n = v->help ? v->help_n : keys_help_n;
 	char line[600];
 	int y = 0;
 	size_t i;
@@ -648,9 +657,9 @@ static void draw_help(const struct view *v, int rows, int cols, const char *conf
 	draw_fill(y, 0, cols, TE_TITLE);
 	snprintf(line, sizeof(line), " uksmtop %s help: keys", PACKAGE_VERSION);
 	draw_str(y++, 0, cols, TE_TITLE, line);
-	for (i = 0; i < keys_help_n && y < rows - 1; i++, y++) {
-		draw_str(y, 1, 15, TE_LABEL, keys_help[i].keys);
-		draw_str(y, 17, cols - 17, TE_NORMAL, keys_help[i].what);
+	for (i = 0; i < help_n && y < rows - 1; i++, y++) {
+		draw_str(y, 1, 15, TE_LABEL, help[i].keys);
+		draw_str(y, 17, cols - 17, TE_NORMAL, help[i].what);
 	}
 	if (y < rows - 1)
 		y++;

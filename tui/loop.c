@@ -13,10 +13,12 @@
 #include <unistd.h>
 
 #include "../backends/dedup.h"
+#include "../core/record.h"
 #include "../core/util.h"
 #include "bootctl.h"
 #include "draw.h"
 #include "keys.h"
+#include "replayctl.h"
 #include "rows.h"
 #include "spark.h"
 #include "tui.h"
@@ -34,6 +36,8 @@ struct tui {
 	struct sampler *s;
 	struct worker *w;
 	struct bootctl *boot;   /* n, t and x */
+	struct replayctl *rp;   /* -r: a recording instead of the sampler (no worker, no boot) */
+	struct record *rec;     /* -w: every sample shown goes there; NULL after a failed write */
 	SCREEN *screen;
 	int pipe[2];            /* wakes poll(): samples, results, signals */
 	char write_path[CFG_STR_MAX];
@@ -114,6 +118,18 @@ static void tui_events_message(struct tui *t, const struct sample *smp)
 		view_message(&t->v, false, "%s: %s", e->what, e->detail);
 }
 
+/* -w: the sample into the recording; a failure ends the recording, said once. */
+static void tui_record(struct tui *t, const struct sample *smp)
+{
+	char err[1024];
+
+	if (!t->rec || record_sample(t->rec, smp, err, sizeof(err)) == 0)
+		return;
+	view_message(&t->v, true, "%s; recording stopped", err);
+	t->rec = NULL;
+	bootctl_set_record(t->boot, NULL);
+}
+
 static void tui_adopt(struct tui *t, struct sample *smp)
 {
 	struct view *v = &t->v;
@@ -132,6 +148,7 @@ static void tui_adopt(struct tui *t, struct sample *smp)
 	v->smp = *smp;
 	v->have_sample = true;
 	view_rebuild(v);
+	tui_record(t, &v->smp);
 	t->dirty = true;
 }
 
@@ -145,6 +162,8 @@ static void tui_from_worker(struct tui *t)
 
 	while (read(t->pipe[0], drain, sizeof(drain)) > 0)
 		;
+	if (!t->w)
+		return; /* a replay: only signals wake the pipe */
 	done = worker_result(t->w, &rc, msg, sizeof(msg));
 	if (done != WORKER_REQ_NONE && rc < 0) {
 		view_message(&t->v, true, "%s", msg);
@@ -255,11 +274,27 @@ static void tui_write(struct tui *t)
 	view_message(v, false, "settings written to %s", t->write_path);
 }
 
+/* In a replay the actions on the host, and the delay, do nothing. */
+static bool tui_replay_refuses(struct tui *t, enum keys_action a)
+{
+	static const char *const what[] = {
+		[KA_SAMPLE] = "space", [KA_DELAY] = "d", [KA_TOGGLE] = "u", [KA_BASELINE] = "B",
+		[KA_WRITE] = "W", [KA_BOOT] = "n", [KA_STORM] = "t", [KA_CLEAN] = "x",
+	};
+
+	if (!t->rp || (size_t)a >= sizeof(what) / sizeof(what[0]) || !what[a])
+		return false;
+	view_message(&t->v, true, "a replay: %s does nothing to a recording", what[a]);
+	return true;
+}
+
 static void tui_action(struct tui *t, enum keys_action a)
 {
 	struct view *v = &t->v;
 	long page = v->rows_h > 1 ? (long)v->rows_h - 1 : 1;
 
+	if (tui_replay_refuses(t, a))
+		return;
 	switch (a) {
 	case KA_QUIT:
 		t->quit = true;
@@ -381,7 +416,7 @@ static void tui_key(struct tui *t, int ch)
 
 	if (ch == KEY_RESIZE)
 		return;
-	if (bootctl_key(t->boot, v, ch))
+	if (t->rp ? replayctl_key(t->rp, v, ch) : bootctl_key(t->boot, v, ch))
 		return;
 	switch (v->mode) {
 	case VM_HELP:
@@ -433,10 +468,10 @@ static int tui_msg_timeout(struct tui *t)
 	return (int)(left * 1000) + 1;
 }
 
-/* The sooner of the message's fading and a boot run's next poll. */
+/* The sooner of the message's fading and a boot run's next poll (a replay's next sample). */
 static int tui_timeout(struct tui *t)
 {
-	int msg = tui_msg_timeout(t), boot = bootctl_timeout(t->boot);
+	int msg = tui_msg_timeout(t), boot = t->rp ? replayctl_timeout(t->rp) : bootctl_timeout(t->boot);
 
 	if (msg < 0)
 		return boot;
@@ -446,7 +481,14 @@ static int tui_timeout(struct tui *t)
 /* A boot run's progress and a cleanup's end, once per turn of the loop. */
 static void tui_boot_poll(struct tui *t)
 {
-	int what = bootctl_poll(t->boot, &t->v);
+	int what;
+
+	if (t->rp) {
+		if (replayctl_poll(t->rp, &t->v))
+			t->dirty = true;
+		return;
+	}
+	what = bootctl_poll(t->boot, &t->v);
 
 	if (what & BOOTCTL_SAMPLE)
 		worker_sample_now(t->w);
@@ -561,21 +603,48 @@ static int tui_init_terminal(struct tui *t)
 	return 0;
 }
 
-int tui_run(struct sampler *s, struct config *cfg)
+/* The live side: a worker that samples, a boot controller. 0, or -1 with err. */
+static int tui_start_live(struct tui *t, char *err, size_t errlen)
 {
-	struct tui *t;
+	t->w = worker_start(t->s, t->v.delay_s, t->pipe[1], err, errlen);
+	t->boot = t->w ? bootctl_new(t->cfg, t->pipe[1]) : NULL;
+	if (t->w && !t->boot) {
+		worker_stop(t->w);
+		t->w = NULL;
+		snprintf(err, errlen, "out of memory");
+	}
+	if (!t->w)
+		return -1;
+	bootctl_set_record(t->boot, t->rec);
+	return 0;
+}
+
+/* The replay side: the recording's first sample, and what stopped its reading. */
+static int tui_start_replay(struct tui *t, const struct replay_log *log, char *err, size_t errlen)
+{
+	t->rp = replayctl_new(log, &t->v);
+	if (!t->rp) {
+		snprintf(err, errlen, "%s", log->n_samples ? "out of memory" : "the recording holds no sample");
+		return -1;
+	}
+	if (log->damage[0])
+		view_message(&t->v, true, "%s; the %zu samples before it replay", log->damage, log->n_samples);
+	else
+		view_message(&t->v, false, "replay: space plays, Left/Right step, J jumps, h helps");
+	return 0;
+}
+
+/* Set up the terminal, run the loop, tear everything down; t is freed. */
+static int tui_main(struct tui *t, const struct replay_log *log)
+{
 	char err[512];
 	int status;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "uksmtop: the full-screen view needs a terminal; use -b for batch output\n");
+		free(t);
 		return 1;
 	}
-	t = calloc(1, sizeof(*t));
-	if (!t)
-		return 1;
-	t->s = s;
-	t->cfg = cfg;
 	t->pipe[0] = t->pipe[1] = -1;
 	t->dirty = true;
 	if (tui_init_view(t) < 0 || pipe2(t->pipe, O_NONBLOCK | O_CLOEXEC) < 0) {
@@ -589,17 +658,10 @@ int tui_run(struct sampler *s, struct config *cfg)
 		status = 1;
 		goto out_signals;
 	}
-	tui_theme_apply(t, cfg->theme);
+	tui_theme_apply(t, t->cfg->theme);
 	if (!t->v.msg_error && t->v.pmode != PALETTE_MONO)
 		t->v.msg[0] = '\0';  /* "theme default" is no news at start */
-	t->w = worker_start(s, t->v.delay_s, t->pipe[1], err, sizeof(err));
-	t->boot = t->w ? bootctl_new(cfg, t->pipe[1]) : NULL;
-	if (t->w && !t->boot) {
-		worker_stop(t->w);
-		t->w = NULL;
-		snprintf(err, sizeof(err), "out of memory");
-	}
-	if (!t->w) {
+	if ((log ? tui_start_replay(t, log, err, sizeof(err)) : tui_start_live(t, err, sizeof(err))) < 0) {
 		endwin();
 		fprintf(stderr, "uksmtop: %s\n", err);
 		status = 1;
@@ -607,10 +669,13 @@ int tui_run(struct sampler *s, struct config *cfg)
 	}
 	tui_loop(t);
 	status = t->status;
-	worker_stop(t->w);
+	if (t->w)
+		worker_stop(t->w);
 	endwin();
 	/* A run still going is cancelled; its clones stay, as with Esc. */
-	bootctl_free(t->boot);
+	if (t->boot)
+		bootctl_free(t->boot);
+	replayctl_free(t->rp);
 out_screen:
 	delscreen(t->screen);
 out_signals:
@@ -623,4 +688,31 @@ out:
 	tui_free_view(&t->v);
 	free(t);
 	return status;
+}
+
+int tui_run_recorded(struct sampler *s, struct config *cfg, struct record *rec)
+{
+	struct tui *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return 1;
+	t->s = s;
+	t->cfg = cfg;
+	t->rec = rec;
+	return tui_main(t, NULL);
+}
+
+int tui_run(struct sampler *s, struct config *cfg)
+{
+	return tui_run_recorded(s, cfg, NULL);
+}
+
+int tui_replay(const struct replay_log *log, struct config *cfg)
+{
+	struct tui *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return 1;
+	t->cfg = cfg;
+	return tui_main(t, log);
 }

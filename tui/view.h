@@ -13,6 +13,9 @@
 #include "palette.h"
 #include "theme.h"
 
+struct keys_bar_item;
+struct keys_help_line;
+
 /* Samples kept for the sparklines: far more than any terminal is wide. */
 #define VIEW_HISTORY 1024
 
@@ -25,6 +28,7 @@ enum view_mode {
 	VM_BOOT_CHOOSE, /* n, t: choosing the template */
 	VM_BOOT_COUNT,  /* n, t: typing how many clones */
 	VM_BOOT_CLEAN,  /* x: y/n before removing uksmtop's clones */
+	VM_JUMP,        /* a replay: typing where to jump */
 };
 
 struct view {
@@ -61,7 +65,15 @@ struct view {
 	enum view_mode mode;
 	char input[256];
 	int confirm_mode;        /* enum dedup_run_mode to set on 'y' */
-	char prompt[512];        /* the question of the VM_BOOT_* modes */
+	char prompt[512];        /* the question of the VM_BOOT_* and VM_JUMP modes */
+
+	/* A replay (-r): the title's badge (position, play or pause), and the
+	 * keys of the bottom bar and the help; NULL: the live view's. */
+	char badge[96];
+	const struct keys_bar_item *bar;
+	size_t bar_n;
+	const struct keys_help_line *help;
+	size_t help_n;
 
 	/* The boot panel under the table (n, t), none when its stage is NONE.
 	 * A storm's result stays there until a key in the normal mode. */

@@ -17,6 +17,7 @@ fuzz_config:core/config.c,core/template.c,core/util.c,core/sample.c
 fuzz_cli:core/cli.c,core/config.c,core/template.c,core/util.c,core/sample.c,backends/dedup.c,backends/sysfs.c,backends/uksm.c,backends/ksm.c
 fuzz_cgroup:backends/inst.c
 fuzz_theme:tui/theme.c,core/util.c
+fuzz_replay:core/replay.c,core/record.c,core/json.c,core/output.c,core/sample.c,core/util.c,@libuksmtop.a
 "
 
 if [ -n "${FUZZ_TARGETS:-}" ]; then
@@ -51,6 +52,9 @@ harness_flags="-Werror -Wshadow -Wformat=2 -Wno-missing-field-initializers"
 fuzz_cppflags="-include $top_builddir/autoconf.h -I$top_srcdir -I$top_srcdir/core -I$top_srcdir/backends -I/usr/include/iniparser"
 proc2_cflags=$(pkg-config --cflags libproc2 2>/dev/null)
 proc2_libs=$(pkg-config --libs libproc2 2>/dev/null) || proc2_libs=-lproc2
+# What the project's library needs when a target links it (only fuzz_replay does).
+extra_libs=$(pkg-config --libs libvirt lxc 2>/dev/null) || extra_libs=
+extra_libs="$extra_libs -lpthread"
 
 # Without the compiler-rt fuzzer runtime clang cannot link any target.
 printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' >"$work/probe.c"
@@ -60,12 +64,19 @@ printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (v
 # build NAME SOURCES: compile the target, then link it with the project sources it needs.
 build() {
 	srcs=
-	for s in $(echo "$2" | tr , ' '); do srcs="$srcs $top_srcdir/$s"; done
+	# "@FILE" is a file of the build tree: the project's library, whose members
+	# resolve what the instrumented sources leave undefined (boot results for replay).
+	for s in $(echo "$2" | tr , ' '); do
+		case $s in
+		@*) srcs="$srcs $top_builddir/${s#@}" ;;
+		*) srcs="$srcs $top_srcdir/$s" ;;
+		esac
+	done
 	# shellcheck disable=SC2086 # the flag lists are meant to split
 	"$cc" $fuzz_flags $harness_flags $fuzz_cppflags -c -o "$work/$1.o" "$fz/$1.c" \
 		>"$work/$1.build.log" 2>&1 &&
 	"$cc" $fuzz_flags $fuzz_cppflags $proc2_cflags -o "$work/$1" "$work/$1.o" $srcs \
-		-liniparser $proc2_libs -lm >>"$work/$1.build.log" 2>&1
+		-liniparser $proc2_libs $extra_libs -lz -lm >>"$work/$1.build.log" 2>&1
 }
 
 # run NAME PER-SECONDS: fuzz a copy of the seed corpus; crashes land in the build dir.
