@@ -1,0 +1,275 @@
+#!/bin/sh
+# bench.sh - what a uksmtop sample costs as LXC containers and TCG guests are added, measured against top in one run (issue 6).
+#
+# usage: bench.sh        (as root; `make bench` runs it with the freshly built binary)
+#
+# For every step (containers:guests) it starts the benchmark's own instances
+# (tests/bench/instances.sh, all named uksmbench-*), then, REPS times in turn:
+#   - uksmtop -b at -d 0.1 with --pss-interval 3600 (only the first PSS pass, at start)
+#     and with --pss-interval 0 (a PSS pass in every sample), each as a short run of N0
+#     samples and a long one of N samples: CPU per sample = (long - short) / (N - N0),
+#     so start-up and the one first PSS pass cancel out;
+#   - top -b -d 0.1 the same way, per frame;
+#   - virsh -c qemu:///system list, for its peak RSS.
+# CPU time and peak RSS come from getrusage (wait4) in tests/bench/brun, which also
+# times the first complete output line (start to first sample). Then the view runs
+# in a private tmux server at -d 3600: its idle CPU over IDLE_S seconds, the CPU of
+# its drawing (main) thread per frame redrawn on a key, and, under strace attached
+# to that thread alone, every open it makes while redrawing and while drawing new
+# samples (space). At the last step SLEEPERS sleep processes outside any instance
+# are started and the sample and top frame measured again.
+# tests/bench/report.py turns the raw figures into the table, the slope and the
+# targets; all of it lands in $BENCH_OUT (default: a new /tmp/uksmtop-bench.XXXXXX).
+#
+# Environment: UKSMTOP (binary), BRUN (helper), BENCH_STEPS ("0:0 10:0 50:0 100:0
+# 100:2 100:5"), BENCH_REPS (3), BENCH_N (110), BENCH_N0 (10), BENCH_SLEEPERS (200),
+# BENCH_VIEW_FRAMES (200), BENCH_IDLE_S (20), BENCH_KEEP=1 leaves the instances up.
+# Every instance made here is removed on exit, also on failure or interrupt.
+
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+UKSMTOP=${UKSMTOP:-$here/../../uksmtop}
+BRUN=${BRUN:-$here/brun}
+STEPS=${BENCH_STEPS:-"0:0 10:0 50:0 100:0 100:2 100:5"}
+REPS=${BENCH_REPS:-3}
+N=${BENCH_N:-110}
+N0=${BENCH_N0:-10}
+DELAY=0.1
+SLEEPERS=${BENCH_SLEEPERS:-200}
+VIEW_FRAMES=${BENCH_VIEW_FRAMES:-200}
+IDLE_S=${BENCH_IDLE_S:-20}
+export BENCH_LXCPATH=${BENCH_LXCPATH:-/var/lib/uksmtop-bench}
+LXCPATH=$BENCH_LXCPATH
+URI=qemu:///system
+INSTANCES="$here/instances.sh"
+
+say() { echo "bench: $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (containers, guests, /proc of every process)"
+for cmd in python3 strace tmux top virsh lxc-start lxc-copy; do
+	command -v "$cmd" >/dev/null 2>&1 || die "$cmd not found"
+done
+[ -x "$UKSMTOP" ] || die "no uksmtop at $UKSMTOP (make first)"
+[ -x "$BRUN" ] || die "no brun at $BRUN (make tests/bench/brun)"
+
+OUT=${BENCH_OUT:-$(mktemp -d /tmp/uksmtop-bench.XXXXXX)}
+mkdir -p "$OUT/home"
+# The binary measured is a copy: a `make` elsewhere during the run must not swap it.
+cp "$UKSMTOP" "$OUT/uksmtop" || die "cannot copy $UKSMTOP"
+UKSMTOP=$OUT/uksmtop
+RAW=$OUT/raw.txt
+: >"$RAW"
+# Nobody's config, baseline or toprc: every program here starts from its defaults.
+: >"$OUT/empty.ini"
+export HOME="$OUT/home" XDG_CONFIG_HOME="$OUT/home/config" XDG_STATE_HOME="$OUT/home/state"
+TMUX_SOCK=uksmbench-$$
+TMUX_N=0
+KSM_RUN=/sys/kernel/mm/ksm/run
+ksm_before=$(cat "$KSM_RUN" 2>/dev/null || true)
+sleepers=
+
+cleanup() {
+	rc=$?
+	trap - EXIT INT TERM HUP
+	set +e   # every step below is tried, whatever the one before did
+	[ -n "$sleepers" ] && kill $sleepers 2>/dev/null
+	n=0
+	while [ "$n" -le "$TMUX_N" ]; do
+		tmux -L "$TMUX_SOCK-$n" kill-server >/dev/null 2>&1
+		n=$((n + 1))
+	done
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		say "keeping the uksmbench-* instances (BENCH_KEEP=1); remove them with $INSTANCES down"
+	else
+		sh "$INSTANCES" down || say "could not remove every uksmbench-* instance: see $INSTANCES status"
+	fi
+	# Nothing here writes KSM's run; if anything did meanwhile, it goes back.
+	if [ -n "$ksm_before" ] && [ "$(cat "$KSM_RUN" 2>/dev/null)" != "$ksm_before" ]; then
+		echo "$ksm_before" >"$KSM_RUN" 2>/dev/null || true
+	fi
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+raw() { echo "$*" >>"$RAW"; }
+
+# brun_rec LABEL COMMAND...: run it through brun, append "LABEL key=value..." to the raw file.
+brun_rec() {
+	label=$1; shift
+	line=$("$BRUN" -- "$@" 2>>"$OUT/stderr.txt") || { say "failed ($label): $*"; line=${line:-status=fail}; }
+	raw "$label $line"
+}
+
+uk() { brun_rec "$1" "$UKSMTOP" -C "$OUT/empty.ini" -P "$LXCPATH" -b -o json -d "$DELAY" -n "$2" --pss-interval "$3"; }
+topb() { brun_rec "$1" top -b -d "$DELAY" -n "$2"; }
+
+# seen STEP: what uksmtop sees now (rows, running instances, theirs and ours, processes).
+seen() {
+	"$UKSMTOP" -C "$OUT/empty.ini" -P "$LXCPATH" -b -o json -n 1 --pss-interval 3600 >"$OUT/seen-$1.json" 2>>"$OUT/stderr.txt" || true
+	python3 - "$OUT/seen-$1.json" "$1" "$(ps -e --no-headers | wc -l)" >>"$RAW" <<'EOF'
+import json, sys
+path, step, nps = sys.argv[1:4]
+try:
+    d = json.loads(open(path).readline())
+except ValueError:
+    print(f"step={step} kind=seen rows=0 running=0 mine=0 procs=0 host_procs={nps}"); sys.exit()
+ins = d.get("instances", [])
+run = [i for i in ins if i.get("pid")]
+mine = [i for i in run if i["name"].startswith("uksmbench-")]
+procs = sum(i.get("nproc") or 0 for i in run)
+rss = sum(i.get("rss_kb") or 0 for i in run)
+print(f"step={step} kind=seen rows={len(ins)} running={len(run)} mine={len(mine)} "
+      f"kvm={sum(1 for i in run if i['type'] == 'kvm')} procs={procs} rss_kb={rss} host_procs={nps}")
+EOF
+}
+
+# One repetition of the batch measurements at this step; kinds are interleaved so
+# drift on a shared machine touches each alike.
+batch_rep() {
+	s=$1 r=$2 tag=$3
+	uk "step=$s rep=$r kind=uk_nopss_short$tag" "$N0" 3600
+	topb "step=$s rep=$r kind=top_short$tag" "$N0"
+	uk "step=$s rep=$r kind=uk_nopss_long$tag" "$N" 3600
+	topb "step=$s rep=$r kind=top_long$tag" "$N"
+	[ -n "$tag" ] && return 0
+	uk "step=$s rep=$r kind=uk_pss_short" "$N0" 0
+	uk "step=$s rep=$r kind=uk_pss_long" "$N" 0
+	brun_rec "step=$s rep=$r kind=virsh" virsh -c "$URI" list
+}
+
+# --- the view ---------------------------------------------------------------------
+
+tm() { tmux -L "$TMUX_SOCK-$TMUX_N" -f /dev/null "$@"; }
+tm_screen() { LC_ALL=C.UTF-8 tm capture-pane -p -t v 2>/dev/null; }
+view_pid() {
+	pane=$(tm display -p -t v '#{pane_pid}' 2>/dev/null) || return 1
+	[ -n "$pane" ] && pgrep -P "$pane" | head -n 1
+}
+# CPU of one thread in ns (schedstat: time on CPU), and of the whole process in ticks.
+thread_ns() { cut -d' ' -f1 "/proc/$1/task/$1/schedstat"; }
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+wait_screen() {
+	i=0
+	while [ "$i" -lt 100 ]; do
+		tm_screen | grep -q "$1" && return 0
+		sleep 0.2
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# send_keys COUNT KEYS...: COUNT keys, cycling through KEYS, each its own wake-up and frame.
+send_keys() {
+	count=$1; shift
+	i=0
+	while [ "$i" -lt "$count" ]; do
+		for k in "$@"; do
+			tm send-keys -t v "$k" 2>/dev/null || true
+			sleep 0.03
+			i=$((i + 1))
+			[ "$i" -lt "$count" ] || break
+		done
+	done
+}
+
+view_fail() {
+	say "step $1: $2"
+	raw "step=$1 kind=view status=fail"
+	tm kill-server >/dev/null 2>&1 || true
+}
+
+view_measure() {
+	s=$1
+	# A server being killed still holds its socket a moment: a new one for every start.
+	TMUX_N=$((TMUX_N + 1))
+	LC_ALL=C.UTF-8 tm new-session -d -s v -x 120 -y 40 \
+		"env LC_ALL=C.UTF-8 '$UKSMTOP' -C '$OUT/empty.ini' -P '$LXCPATH' -d 3600 2>>'$OUT/stderr.txt'; sleep 3600" ||
+		{ view_fail "$s" "tmux did not start"; return 0; }
+	wait_screen TOTAL || { view_fail "$s" "the view showed no table"; return 0; }
+	pid=$(view_pid) || true
+	[ -n "$pid" ] || { view_fail "$s" "no uksmtop process in the pane"; return 0; }
+	sleep 2   # the first PSS pass is over
+	# Idle: no key, no sample (the next is an hour away).
+	gone="uksmtop left the view early"
+	t0=$(thread_ns "$pid") && p0=$(proc_ticks "$pid") || { view_fail "$s" "$gone"; return 0; }
+	sleep "$IDLE_S"
+	t1=$(thread_ns "$pid") && p1=$(proc_ticks "$pid") || { view_fail "$s" "$gone"; return 0; }
+	# Frames redrawn on a key: j and k move the selection, so each frame changes the screen.
+	f0=$(thread_ns "$pid") || { view_fail "$s" "$gone"; return 0; }
+	send_keys "$VIEW_FRAMES" j k
+	sleep 0.3
+	f1=$(thread_ns "$pid") || { view_fail "$s" "$gone"; return 0; }
+	# The same under strace, attached to the drawing thread only, and new samples (space) drawn too.
+	strace -qq -p "$pid" -e trace=open,openat,openat2,creat,write -o "$OUT/view-strace-$s.txt" &
+	spid=$!
+	sleep 1
+	send_keys 100 j k
+	send_keys 10 ' '
+	sleep 1
+	kill -INT "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	opens=$(grep -c '^open' "$OUT/view-strace-$s.txt" || true)
+	procsys=$(grep '^open' "$OUT/view-strace-$s.txt" | grep -c '"/proc\|"/sys' || true)
+	writes=$(grep -c '^write(1,' "$OUT/view-strace-$s.txt" || true)
+	raw "step=$s kind=view idle_s=$IDLE_S idle_main_ns=$((t1 - t0)) idle_proc_ticks=$((p1 - p0)) hz=$(getconf CLK_TCK)" \
+		"frames=$VIEW_FRAMES frames_main_ns=$((f1 - f0)) traced_keys=110 opens=$opens proc_sys_opens=$procsys screen_writes=$writes"
+	tm send-keys -t v q
+	sleep 0.5
+	tm kill-server >/dev/null 2>&1 || true
+}
+
+# --- the run ----------------------------------------------------------------------
+
+raw "machine nproc=$(nproc) kernel=$(uname -r) mem_kb=$(awk '/^MemTotal/ { print $2 }' /proc/meminfo)" \
+	"cpu=\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)\"" \
+	"top=\"$(top -V 2>/dev/null | head -n 1)\" lxc=$(lxc-start --version 2>/dev/null)" \
+	"libvirt=\"$(virsh --version 2>/dev/null)\" uksmtop=\"$("$UKSMTOP" -V 2>/dev/null | head -n 1)\""
+raw "params reps=$REPS n=$N n0=$N0 delay=$DELAY sleepers=$SLEEPERS view_frames=$VIEW_FRAMES idle_s=$IDLE_S"
+say "results and logs in $OUT"
+
+last=
+for s in $STEPS; do
+	c=${s%%:*} g=${s##*:}
+	say "step $s: $c container(s), $g guest(s)"
+	t0=$(date +%s.%N)
+	sh "$INSTANCES" up "$c" "$g" || die "could not start $c container(s) and $g guest(s)"
+	t1=$(date +%s.%N)
+	raw "step=$s kind=setup seconds=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")"
+	sleep 3   # let what just started settle
+	seen "$s"
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		batch_rep "$s" "$r" ""
+		r=$((r + 1))
+	done
+	view_measure "$s"
+	last=$s
+done
+
+if [ -n "$last" ] && [ "$SLEEPERS" -gt 0 ]; then
+	say "step $last again with $SLEEPERS sleep processes outside any instance"
+	i=0
+	while [ "$i" -lt "$SLEEPERS" ]; do
+		sleep 3600 &
+		sleepers="$sleepers $!"
+		i=$((i + 1))
+	done
+	sleep 1
+	seen "$last+sleepers"
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		batch_rep "$last" "$r" "_sleepers"
+		r=$((r + 1))
+	done
+	kill $sleepers 2>/dev/null || true
+	wait 2>/dev/null || true
+	sleepers=
+fi
+
+python3 "$here/report.py" "$RAW" | tee "$OUT/results.md"
+say "raw figures: $RAW; table: $OUT/results.md"
