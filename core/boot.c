@@ -1198,7 +1198,8 @@ static void boot_cli_wait(struct boot_run *r)
 	boot_wait(r);
 }
 
-static int boot_cli_run(struct sampler *s, const struct config *cfg, char (**names)[INST_NAME_MAX], size_t *n_names)
+static int boot_cli_run(struct sampler *s, const struct config *cfg, char (**names)[INST_NAME_MAX], size_t *n_names,
+			boot_result_hook hook, void *ctx)
 {
 	struct boot_request rq = { .template_name = cfg->boot_template, .n = cfg->boot_n,
 				   .mode = cfg->boot_mode == 2 ? BOOT_STORM : BOOT_ONE_BY_ONE,
@@ -1222,6 +1223,8 @@ static int boot_cli_run(struct sampler *s, const struct config *cfg, char (**nam
 	struct boot_snapshot snap;
 	boot_progress(r, &snap);
 	int rc = snap.status;
+	if (rc != 2 && hook && hook(&snap, ctx) < 0 && rc == 0)
+		rc = 1;
 	if (rc != 2) {
 		struct outbuf b = { 0 };
 		boot_render(&b, cfg->format, &snap);
@@ -1250,6 +1253,11 @@ static int boot_cli_run(struct sampler *s, const struct config *cfg, char (**nam
 
 int boot_cli(struct sampler *s, const struct config *cfg)
 {
+	return boot_cli_hooked(s, cfg, NULL, NULL);
+}
+
+int boot_cli_hooked(struct sampler *s, const struct config *cfg, boot_result_hook hook, void *ctx)
+{
 	char err[1024];
 	const char *tpl = cfg->boot_template[0] ? cfg->boot_template : NULL;
 	/* Every refusal comes before anything is changed. */
@@ -1265,7 +1273,7 @@ int boot_cli(struct sampler *s, const struct config *cfg)
 		return 0;
 	char (*names)[INST_NAME_MAX] = NULL;
 	size_t n_names = 0;
-	rc = boot_cli_run(s, cfg, &names, &n_names);
+	rc = boot_cli_run(s, cfg, &names, &n_names, hook, ctx);
 	if (cfg->cleanup_after && n_names > 0) {
 		const char **only = calloc(n_names, sizeof *only);
 		for (size_t i = 0; only && i < n_names; i++)

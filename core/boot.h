@@ -164,4 +164,9 @@ void boot_render_removal(struct outbuf *b, enum out_format fmt, const struct boo
  * (0 every clone ready in time, 1 some were not — named on stderr — 2 refused). */
 int boot_cli(struct sampler *s, const struct config *cfg);
 
+/* The same, calling hook with the finished run before it is printed (to
+ * record it); a hook that returns -1 makes the status 1. */
+typedef int (*boot_result_hook)(const struct boot_snapshot *snap, void *ctx);
+int boot_cli_hooked(struct sampler *s, const struct config *cfg, boot_result_hook hook, void *ctx);
+
 #endif

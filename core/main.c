@@ -276,129 +276,17 @@ static int main_replay(struct config *cfg, const struct record_args *ra)
 
 /* ---- -w with --boot / --boot-storm: the result goes into the recording too ---- */
 
-static void main_boot_wait(struct boot_run *r)
+static int main_boot_record(const struct boot_snapshot *snap, void *ctx)
 {
-	sigset_t sigs;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	for (;;) {
-		struct boot_snapshot snap;
-		boot_progress(r, &snap);
-		enum boot_phase ph = snap.phase;
-		boot_snapshot_free(&snap);
-		if (ph == BOOT_DONE)
-			break;
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-		if (sigtimedwait(&sigs, NULL, &ts) > 0)
-			boot_cancel(r);
-	}
-	boot_wait(r);
-}
-
-/* Print the result as boot_cli does, record it; the clones' names for --cleanup-after. */
-static int main_boot_result(const struct config *cfg, struct boot_run *r, struct record *rec,
-			    const char ***names, size_t *n_names, char (**store)[INST_NAME_MAX])
-{
-	struct boot_snapshot snap;
-	char err[1024];
-	boot_progress(r, &snap);
-	int rc = snap.status;
+	struct record *rec = ctx;
 	struct outbuf b = { 0 };
-	boot_render(&b, OUT_JSON, &snap);
-	if (rc != 2 && !b.failed && record_line(rec, b.p, b.len, err, sizeof err) < 0) {
-		fprintf(stderr, "uksmtop: --write: %s\n", err);
-		rc = 1;
-	}
-	outbuf_free(&b);
-	if (snap.status != 2) {
-		boot_render(&b, cfg->format, &snap);
-		if (!b.failed && fwrite(b.p, 1, b.len, stdout) != b.len)
-			rc = 1;
-		fflush(stdout);
-		outbuf_free(&b);
-	}
-	const char *opt = cfg->boot_mode == 2 ? "--boot-storm" : "--boot";
-	if (snap.message[0])
-		fprintf(stderr, "uksmtop: %s: %s\n", opt, snap.message);
-	if (snap.result.results_error[0]) {
-		fprintf(stderr, "uksmtop: %s: results not written: %s\n", opt, snap.result.results_error);
-		if (rc == 0)
-			rc = 1;
-	}
-	for (size_t i = 0; i < snap.n; i++)
-		if (snap.clones[i].merge_any == 0)
-			fprintf(stderr, "uksmtop: %s: %s was started merge-any, but its ksm_stat does not say so\n", opt,
-				snap.clones[i].name);
-	*store = calloc(snap.n + 1, sizeof **store);
-	*names = calloc(snap.n + 1, sizeof **names);
-	for (size_t i = 0; *store && *names && i < snap.n; i++) {
-		if (snap.clones[i].state == BOOT_CLONE_WAITING)
-			continue;
-		util_strlcpy((*store)[*n_names], snap.clones[i].name, INST_NAME_MAX);
-		(*names)[*n_names] = (*store)[*n_names];
-		++*n_names;
-	}
-	boot_snapshot_free(&snap);
-	return rc;
-}
-
-static int main_boot_recorded(struct sampler *s, const struct config *cfg, struct record *rec)
-{
-	struct config *only = malloc(sizeof *only);
-	if (!only)
-		return 1;
-	*only = *cfg;
-	only->boot_mode = 0;       /* boot_cli then does --cleanup only */
-	only->cleanup_after = false;
-	int rc = boot_cli(s, only);
-	if (rc != 0 || !cfg->boot_mode) {
-		free(only);
-		return rc;
-	}
-	struct boot_request rq = { .template_name = cfg->boot_template, .n = cfg->boot_n,
-				   .mode = cfg->boot_mode == 2 ? BOOT_STORM : BOOT_ONE_BY_ONE,
-				   .backend = sampler_backend(s) };
 	char err[1024];
-	sigset_t sigs, old;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old);
-	struct boot_run *r = boot_start(cfg, &rq, err, sizeof err);
-	if (r)
-		main_boot_wait(r);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!r) {
-		fprintf(stderr, "uksmtop: %s: %s\n", cfg->boot_mode == 2 ? "--boot-storm" : "--boot", err);
-		free(only);
-		return 2;
-	}
-	const char **names = NULL;
-	char (*store)[INST_NAME_MAX] = NULL;
-	size_t n_names = 0;
-	rc = main_boot_result(cfg, r, rec, &names, &n_names, &store);
-	boot_free(r);
-	if (cfg->cleanup_after && n_names > 0) {
-		struct boot_removal rm;
-		int crc = boot_cleanup(cfg, cfg->boot_template, names, n_names, &rm, err, sizeof err);
-		if (crc != 2) {
-			struct outbuf b = { 0 };
-			boot_render_removal(&b, cfg->format, &rm);
-			if (!b.failed)
-				fwrite(b.p, 1, b.len, stdout);
-			outbuf_free(&b);
-			boot_removal_free(&rm);
-		} else {
-			fprintf(stderr, "uksmtop: --cleanup-after: %s\n", err);
-		}
-		if (rc == 0)
-			rc = crc;
-	}
-	free(names);
-	free(store);
-	free(only);
-	return rc;
+	boot_render(&b, OUT_JSON, snap);
+	int rc = b.failed ? -1 : record_line(rec, b.p, b.len, err, sizeof err);
+	if (rc < 0)
+		fprintf(stderr, "uksmtop: --write: %s\n", b.failed ? "out of memory" : err);
+	outbuf_free(&b);
+	return rc < 0 ? -1 : 0;
 }
 
 /* ---- --experiment ---- */
@@ -468,7 +356,7 @@ int main(int argc, char **argv)
 	}
 	/* Booting or cleaning up first; -b in the same command samples afterwards. */
 	if (cfg.boot_mode || cfg.cleanup) {
-		rc = rec ? main_boot_recorded(s, &cfg, rec) : boot_cli(s, &cfg);
+		rc = rec ? boot_cli_hooked(s, &cfg, main_boot_record, rec) : boot_cli(s, &cfg);
 		if (rc != 0 || !cfg.batch)
 			goto out;
 	}
