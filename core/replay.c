@@ -55,10 +55,11 @@ static int replay_fill(struct replay *r)
 		return 0;
 	}
 	r->eof = 1;
-	if (n < 0) {
-		const char *m = gzerror(r->gz, &r->zerr);
-		snprintf(r->zmsg, sizeof r->zmsg, "%s", m ? m : "read error");
-	}
+	/* A gzip stream cut short ends with 0 and Z_BUF_ERROR ("unexpected end of
+	 * file"), not with -1: ask zlib either way. */
+	const char *m = gzerror(r->gz, &r->zerr);
+	if (r->zerr != Z_OK)
+		snprintf(r->zmsg, sizeof r->zmsg, "%s", m && *m ? m : "read error");
 	return 0;
 }
 

@@ -135,4 +135,17 @@ check "... no boot panel: the recording has no boot storm" sh -c "! grep -q 'Boo
 check "--plot FILE.png writes a PNG" png_ok "$T/fix.png"
 # The script runs again by hand, and never through a shell by uksmtop.
 check "the script says how to draw it again" grep -q "gnuplot $T/fix.gp" "$T/fix.gp"
+# A gzip recording cut anywhere, even where a per-line flush ends, is damage: never a clean end.
+"$UKSMTOP" -b -n 12 -d 0.05 --no-libvirt --no-lxc -w "$T/every.jsonl.gz" >/dev/null 2>&1
+full=$(wc -c <"$T/every.jsonl.gz")
+cuts=0 said=0
+for frac in 5 15 25 35 45 55 65 75 85 95; do
+	head -c $((full * frac / 100)) "$T/every.jsonl.gz" >"$T/every-cut.gz"
+	"$UKSMTOP" -r "$T/every-cut.gz" -b -o json >/dev/null 2>"$T/every.err"
+	[ $? = 1 ] && cuts=$((cuts + 1))
+	grep -q "cut short" "$T/every.err" && said=$((said + 1))
+done
+check "a gzip recording cut at 10 places: exit 1 every time ($cuts of 10)" test "$cuts" = 10
+check "a gzip recording cut at 10 places: says it was cut short every time ($said of 10)" test "$said" = 10
+
 done_testing
