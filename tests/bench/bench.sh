@@ -22,8 +22,10 @@
 # targets; all of it lands in $BENCH_OUT (default: a new /tmp/uksmtop-bench.XXXXXX).
 #
 # Environment: UKSMTOP (binary), BRUN (helper), BENCH_STEPS ("0:0 10:0 50:0 100:0
-# 100:2 100:5"), BENCH_REPS (3), BENCH_N (110), BENCH_N0 (10), BENCH_SLEEPERS (200),
-# BENCH_VIEW_FRAMES (200), BENCH_IDLE_S (20), BENCH_KEEP=1 leaves the instances up.
+# 100:2 100:5"), BENCH_REPS (5), BENCH_N (110), BENCH_N0 (10), BENCH_SLEEPERS (200),
+# BENCH_VIEW_FRAMES (200), BENCH_IDLE_S (20), BENCH_KEEP=1 leaves the instances up,
+# BENCH_BEFORE=BINARY also measures another build's sample (no PSS) in every
+# repetition, interleaved, for a before/after comparison on the same load.
 # Every instance made here is removed on exit, also on failure or interrupt.
 
 set -eu
@@ -32,7 +34,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 UKSMTOP=${UKSMTOP:-$here/../../uksmtop}
 BRUN=${BRUN:-$here/brun}
 STEPS=${BENCH_STEPS:-"0:0 10:0 50:0 100:0 100:2 100:5"}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 N=${BENCH_N:-110}
 N0=${BENCH_N0:-10}
 DELAY=0.1
@@ -56,9 +58,14 @@ done
 
 OUT=${BENCH_OUT:-$(mktemp -d /tmp/uksmtop-bench.XXXXXX)}
 mkdir -p "$OUT/home"
-# The binary measured is a copy: a `make` elsewhere during the run must not swap it.
-cp "$UKSMTOP" "$OUT/uksmtop" || die "cannot copy $UKSMTOP"
-UKSMTOP=$OUT/uksmtop
+# Copies: a `make` or `make clean` elsewhere during the run must not swap or remove them.
+cp "$UKSMTOP" "$OUT/uksmtop" && cp "$BRUN" "$OUT/brun" || die "cannot copy $UKSMTOP and $BRUN to $OUT"
+UKSMTOP=$OUT/uksmtop BRUN=$OUT/brun
+BEFORE=
+if [ -n "${BENCH_BEFORE:-}" ]; then
+	cp "$BENCH_BEFORE" "$OUT/uksmtop-before" || die "cannot copy $BENCH_BEFORE"
+	BEFORE=$OUT/uksmtop-before
+fi
 RAW=$OUT/raw.txt
 : >"$RAW"
 # Nobody's config, baseline or toprc: every program here starts from its defaults.
@@ -104,7 +111,7 @@ brun_rec() {
 	raw "$label $line"
 }
 
-uk() { brun_rec "$1" "$UKSMTOP" -C "$OUT/empty.ini" -P "$LXCPATH" -b -o json -d "$DELAY" -n "$2" --pss-interval "$3"; }
+uk() { brun_rec "$1" "${4:-$UKSMTOP}" -C "$OUT/empty.ini" -P "$LXCPATH" -b -o json -d "$DELAY" -n "$2" --pss-interval "$3"; }
 topb() { brun_rec "$1" top -b -d "$DELAY" -n "$2"; }
 
 # seen STEP: what uksmtop sees now (rows, running instances, theirs and ours, processes).
@@ -136,6 +143,10 @@ batch_rep() {
 	uk "step=$s rep=$r kind=uk_nopss_long$tag" "$N" 3600
 	topb "step=$s rep=$r kind=top_long$tag" "$N"
 	[ -n "$tag" ] && return 0
+	if [ -n "$BEFORE" ]; then
+		uk "step=$s rep=$r kind=before_nopss_short" "$N0" 3600 "$BEFORE"
+		uk "step=$s rep=$r kind=before_nopss_long" "$N" 3600 "$BEFORE"
+	fi
 	uk "step=$s rep=$r kind=uk_pss_short" "$N0" 0
 	uk "step=$s rep=$r kind=uk_pss_long" "$N" 0
 	brun_rec "step=$s rep=$r kind=virsh" virsh -c "$URI" list
@@ -177,6 +188,25 @@ send_keys() {
 	done
 }
 
+# trace_keys STEP WHAT PID COUNT KEYS...: the opens and screen writes of the drawing
+# thread while COUNT keys are handled; appends WHAT_keys= WHAT_opens= ... to $traced.
+trace_keys() {
+	ts=$1 what=$2 tpid=$3 count=$4
+	shift 4
+	log="$OUT/view-strace-$ts-$what.txt"
+	strace -qq -p "$tpid" -e trace=open,openat,openat2,creat,write -o "$log" &
+	spid=$!
+	sleep 1
+	send_keys "$count" "$@"
+	sleep 1
+	kill -INT "$spid" 2>/dev/null || true
+	wait "$spid" 2>/dev/null || true
+	o=$(grep -c '^open' "$log" || true)
+	ps=$(grep '^open' "$log" | grep -c '"/proc\|"/sys' || true)
+	w=$(grep -c '^write(1,' "$log" || true)
+	traced="$traced ${what}_keys=$count ${what}_opens=$o ${what}_proc_sys_opens=$ps ${what}_writes=$w"
+}
+
 view_fail() {
 	say "step $1: $2"
 	raw "step=$1 kind=view status=fail"
@@ -196,6 +226,7 @@ view_measure() {
 	sleep 2   # the first PSS pass is over
 	# Idle: no key, no sample (the next is an hour away).
 	gone="uksmtop left the view early"
+	traced=
 	t0=$(thread_ns "$pid") && p0=$(proc_ticks "$pid") || { view_fail "$s" "$gone"; return 0; }
 	sleep "$IDLE_S"
 	t1=$(thread_ns "$pid") && p1=$(proc_ticks "$pid") || { view_fail "$s" "$gone"; return 0; }
@@ -204,21 +235,13 @@ view_measure() {
 	send_keys "$VIEW_FRAMES" j k
 	sleep 0.3
 	f1=$(thread_ns "$pid") || { view_fail "$s" "$gone"; return 0; }
-	# The same under strace, attached to the drawing thread only, and new samples (space) drawn too.
-	strace -qq -p "$pid" -e trace=open,openat,openat2,creat,write -o "$OUT/view-strace-$s.txt" &
-	spid=$!
-	sleep 1
-	send_keys 100 j k
-	send_keys 10 ' '
-	sleep 1
-	kill -INT "$spid" 2>/dev/null || true
-	wait "$spid" 2>/dev/null || true
-	opens=$(grep -c '^open' "$OUT/view-strace-$s.txt" || true)
-	procsys=$(grep '^open' "$OUT/view-strace-$s.txt" | grep -c '"/proc\|"/sys' || true)
-	writes=$(grep -c '^write(1,' "$OUT/view-strace-$s.txt" || true)
+	# The same under strace, attached to the drawing thread only: redraws on keys
+	# (no new sample), then new samples (space) drawn as they come.
+	trace_keys "$s" idle "$pid" 100 j k
+	trace_keys "$s" samples "$pid" 10 ' '
 	raw "step=$s kind=view idle_s=$IDLE_S idle_main_ns=$((t1 - t0)) idle_proc_ticks=$((p1 - p0)) hz=$(getconf CLK_TCK)" \
-		"frames=$VIEW_FRAMES frames_main_ns=$((f1 - f0)) traced_keys=110 opens=$opens proc_sys_opens=$procsys screen_writes=$writes"
-	tm send-keys -t v q
+		"frames=$VIEW_FRAMES frames_main_ns=$((f1 - f0)) $traced"
+	tm send-keys -t v q 2>/dev/null || true
 	sleep 0.5
 	tm kill-server >/dev/null 2>&1 || true
 }
