@@ -85,6 +85,7 @@ cleanup() {
 	n=0
 	while [ "$n" -le "$TMUX_N" ]; do
 		tmux -L "$TMUX_SOCK-$n" kill-server >/dev/null 2>&1
+		rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK-$n"
 		n=$((n + 1))
 	done
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
@@ -92,10 +93,11 @@ cleanup() {
 	else
 		sh "$INSTANCES" down || say "could not remove every uksmbench-* instance: see $INSTANCES status"
 	fi
-	# Nothing here writes KSM's run; if anything did meanwhile, it goes back.
-	if [ -n "$ksm_before" ] && [ "$(cat "$KSM_RUN" 2>/dev/null)" != "$ksm_before" ]; then
-		echo "$ksm_before" >"$KSM_RUN" 2>/dev/null || true
-	fi
+	# Nothing here writes KSM's run. Another user of the machine may have meanwhile, and
+	# that is theirs to undo: only said, as it changes what the figures mean.
+	ksm_after=$(cat "$KSM_RUN" 2>/dev/null || true)
+	[ "$ksm_after" = "$ksm_before" ] ||
+		say "note: $KSM_RUN went from $ksm_before to $ksm_after during the run (not by this script)"
 	exit "$rc"
 }
 trap cleanup EXIT
@@ -116,6 +118,7 @@ topb() { brun_rec "$1" top -b -d "$DELAY" -n "$2"; }
 
 # seen STEP: what uksmtop sees now (rows, running instances, theirs and ours, processes).
 seen() {
+	raw "step=$1 kind=ksm run=$(cat "$KSM_RUN" 2>/dev/null || echo none)"
 	"$UKSMTOP" -C "$OUT/empty.ini" -P "$LXCPATH" -b -o json -n 1 --pss-interval 3600 >"$OUT/seen-$1.json" 2>>"$OUT/stderr.txt" || true
 	python3 - "$OUT/seen-$1.json" "$1" "$(ps -e --no-headers | wc -l)" >>"$RAW" <<'EOF'
 import json, sys
