@@ -9,13 +9,17 @@
 
 #include "inst.h"
 
-/* Where one process's cgroup lives: the directory whose cgroup.procs (with
- * its descendants) holds the process set, and the file with the memory the
- * cgroup is charged. */
+/* Where one process's cgroup lives: its directory on the hierarchy that
+ * carries the memory figure, the file with the memory the cgroup is charged,
+ * the directory whose cgroup.procs (with its descendants) holds the process
+ * set, and the file that tells whether it is frozen. */
 struct cgroup_loc {
 	char dir[PATH_MAX];
-	char mem_file[PATH_MAX]; /* memory.usage_in_bytes (v1), memory.current (v2); "" if none */
-	int v2;                  /* dir is on the unified (v2) hierarchy */
+	char mem_file[PATH_MAX];     /* memory.usage_in_bytes (v1), memory.current (v2); "" if none */
+	char procs_dir[PATH_MAX];    /* dir, or on a hybrid host the unified hierarchy's own cgroup */
+	char freezer_file[PATH_MAX]; /* v1 freezer.state, else v2 cgroup.events; "" if none */
+	int v2;                      /* dir is on the unified (v2) hierarchy */
+	int procs_v2;                /* procs_dir is on the unified (v2) hierarchy */
 };
 
 /* Locate pid's cgroup. The v1 memory hierarchy is preferred (it carries the
@@ -39,6 +43,31 @@ int cgroup_read_pids(const char *dir, pid_t **pids, size_t *n);
 int64_t cgroup_mem_kb(const struct cgroup_loc *loc);
 /* The same from an open memory file (read again from its start). */
 int64_t cgroup_mem_kb_fd(int fd);
+
+/* "RUNNING" (thawed), "FREEZING" or "FROZEN" from a v1 freezer.state or a v2
+ * cgroup.events text; NULL when it says neither. */
+const char *cgroup_parse_freezer(const char *buf);
+
+/* A located cgroup kept between samples: its paths (malloc'd, NULL when none)
+ * and descriptors kept open on them (-1 until first used). A pread of an open
+ * cgroup file costs a fraction of open, read and close. */
+struct cgroup_kept {
+	char *procs_dir, *mem_file, *freezer_file;
+	int procs_v2;
+	int procs_fd, dir_fd, mem_fd, frz_fd;
+};
+
+void cgroup_kept_init(struct cgroup_kept *k);
+/* Close the descriptors and forget the location (k is ready to locate again). */
+void cgroup_kept_close(struct cgroup_kept *k);
+/* Locate pid's cgroup as cgroup_locate does. Returns 0 or -errno. */
+int cgroup_kept_locate(struct cgroup_kept *k, pid_t pid, const char *const *anchors);
+/* As cgroup_read_pids on k->procs_dir. */
+int cgroup_kept_pids(struct cgroup_kept *k, pid_t **pids, size_t *n);
+/* The cgroup's memory in KiB, or VAL_NULL. */
+int64_t cgroup_kept_mem_kb(struct cgroup_kept *k);
+/* The freezer's word as cgroup_parse_freezer gives it, or NULL when unknown. */
+const char *cgroup_kept_freezer(struct cgroup_kept *k);
 
 /* Read a whole small file into buf (NUL-terminated). Returns the length or -errno. */
 ssize_t inst_read_file(const char *path, char *buf, size_t len);

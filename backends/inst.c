@@ -141,7 +141,7 @@ static int cgroup_fields(const char *line, size_t len, const char **f, size_t *f
 
 /* One mountinfo line: "id parent maj:min root point opts [tags...] - fstype source superopts". */
 static void cgroup_mount_line(const char *line, size_t len, struct cgroup_mount *mem,
-			      struct cgroup_mount *uni)
+			      struct cgroup_mount *frz, struct cgroup_mount *uni)
 {
 	const char *f[32];
 	size_t fl[32];
@@ -163,6 +163,9 @@ static void cgroup_mount_line(const char *line, size_t len, struct cgroup_mount 
 	else if (tlen == 6 && memcmp(type, "cgroup", 6) == 0 && !mem->found &&
 		 cgroup_list_has(f[dash + 3], fl[dash + 3], "memory"))
 		m = mem;
+	else if (tlen == 6 && memcmp(type, "cgroup", 6) == 0 && !frz->found &&
+		 cgroup_list_has(f[dash + 3], fl[dash + 3], "freezer"))
+		m = frz;
 	if (!m)
 		return;
 	cgroup_unescape(m->root, sizeof(m->root), f[3], fl[3]);
@@ -170,23 +173,31 @@ static void cgroup_mount_line(const char *line, size_t len, struct cgroup_mount 
 	m->found = 1;
 }
 
-static void cgroup_parse_mounts(const char *txt, struct cgroup_mount *mem, struct cgroup_mount *uni)
+static void cgroup_parse_mounts(const char *txt, struct cgroup_mount *mem, struct cgroup_mount *frz,
+				struct cgroup_mount *uni)
 {
 	memset(mem, 0, sizeof(*mem));
+	memset(frz, 0, sizeof(*frz));
 	memset(uni, 0, sizeof(*uni));
 	for (const char *p = txt; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		cgroup_mount_line(p, len, mem, uni);
+		cgroup_mount_line(p, len, mem, frz, uni);
 		p = nl ? nl + 1 : NULL;
 	}
 }
 
-/* From /proc/PID/cgroup: the v1 memory path and the unified ("0::") path. */
-static void cgroup_parse_self(const char *txt, char *mem_path, size_t mlen, char *uni_path,
-			      size_t ulen)
+/* One process's cgroup paths, as /proc/PID/cgroup gives them. */
+struct cgroup_self {
+	char mem[PATH_MAX];  /* v1 memory hierarchy */
+	char frz[PATH_MAX];  /* v1 freezer hierarchy */
+	char uni[PATH_MAX];  /* unified ("0::") hierarchy */
+};
+
+/* From /proc/PID/cgroup: the v1 memory and freezer paths and the unified one. */
+static void cgroup_parse_self(const char *txt, struct cgroup_self *self)
 {
-	mem_path[0] = uni_path[0] = '\0';
+	self->mem[0] = self->frz[0] = self->uni[0] = '\0';
 	for (const char *p = txt; p && *p;) {
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
@@ -196,17 +207,19 @@ static void cgroup_parse_self(const char *txt, char *mem_path, size_t mlen, char
 			size_t plen = len - (size_t)(c2 + 1 - p);
 			size_t clen = (size_t)(c2 - c1 - 1);
 			if (clen == 0 && c1 - p == 1 && p[0] == '0')
-				snprintf(uni_path, ulen, "%.*s", (int)plen, c2 + 1);
+				snprintf(self->uni, sizeof(self->uni), "%.*s", (int)plen, c2 + 1);
 			else if (cgroup_list_has(c1 + 1, clen, "memory"))
-				snprintf(mem_path, mlen, "%.*s", (int)plen, c2 + 1);
+				snprintf(self->mem, sizeof(self->mem), "%.*s", (int)plen, c2 + 1);
+			if (cgroup_list_has(c1 + 1, clen, "freezer"))
+				snprintf(self->frz, sizeof(self->frz), "%.*s", (int)plen, c2 + 1);
 		}
 		p = nl ? nl + 1 : NULL;
 	}
 }
 
 /* Cut path after the first "/anchor" that ends a component (anchor may span
- * components, like "lxc/NAME"). */
-static void cgroup_cut_at_anchor(char *path, const char *const *anchors)
+ * components, like "lxc/NAME"). Returns 1 when an anchor was found. */
+static int cgroup_cut_at_anchor(char *path, const char *const *anchors)
 {
 	for (; anchors && *anchors; anchors++) {
 		size_t al = strlen(*anchors);
@@ -215,10 +228,11 @@ static void cgroup_cut_at_anchor(char *path, const char *const *anchors)
 		for (char *p = strchr(path, '/'); p; p = strchr(p + 1, '/')) {
 			if (strncmp(p + 1, *anchors, al) == 0 && (p[1 + al] == '/' || p[1 + al] == '\0')) {
 				p[1 + al] = '\0';
-				return;
+				return 1;
 			}
 		}
 	}
+	return 0;
 }
 
 /* Join a mount and a cgroup path; the part of the path above the mount's root is dropped. */
@@ -234,24 +248,65 @@ static int cgroup_join(char *out, size_t olen, const struct cgroup_mount *m, con
 	return (w < 0 || (size_t)w >= olen) ? -ENAMETOOLONG : 0;
 }
 
+/* dir/file into out, or "" when it does not fit. */
+static void cgroup_file(char *out, size_t olen, const char *dir, const char *file)
+{
+	int w = snprintf(out, olen, "%s/%s", dir, file);
+	if (w < 0 || (size_t)w >= olen)
+		out[0] = '\0';
+}
+
+/* Where the process set is read and the freezer asked: the unified hierarchy
+ * when the process sits in its own (anchored) cgroup there, since its
+ * cgroup.procs can be re-read through one descriptor (v1 rebuilds the list
+ * on every open, and a descriptor kept open may serve a list up to a second
+ * old); the v1 freezer when one is mounted, else the unified cgroup.events. */
+static void cgroup_locate_extra(struct cgroup_self *self, const struct cgroup_mount *frz,
+				const struct cgroup_mount *uni, const char *const *anchors,
+				struct cgroup_loc *out)
+{
+	char uni_dir[PATH_MAX] = "";
+	int uni_own = 0;
+	if (self->uni[0] == '/' && uni->found) {
+		uni_own = cgroup_cut_at_anchor(self->uni, anchors) || !anchors;
+		if (cgroup_join(uni_dir, sizeof(uni_dir), uni, self->uni) < 0)
+			uni_own = 0;
+	}
+	if (out->v2 || (uni_own && strcmp(self->uni, "/") != 0)) {
+		snprintf(out->procs_dir, sizeof(out->procs_dir), "%s", out->v2 ? out->dir : uni_dir);
+		out->procs_v2 = 1;
+	} else {
+		snprintf(out->procs_dir, sizeof(out->procs_dir), "%s", out->dir);
+	}
+	char frz_dir[PATH_MAX];
+	if (self->frz[0] == '/' && frz->found) {
+		cgroup_cut_at_anchor(self->frz, anchors);
+		if (cgroup_join(frz_dir, sizeof(frz_dir), frz, self->frz) == 0)
+			cgroup_file(out->freezer_file, sizeof(out->freezer_file), frz_dir, "freezer.state");
+	} else if (out->procs_v2 && strcmp(out->procs_dir, uni->point) != 0) {
+		/* The root cgroup has no cgroup.events. */
+		cgroup_file(out->freezer_file, sizeof(out->freezer_file), out->procs_dir, "cgroup.events");
+	}
+}
+
 int cgroup_locate_text(const char *cgroup_txt, const char *mountinfo_txt,
 		       const char *const *anchors, struct cgroup_loc *out)
 {
-	char mem_path[PATH_MAX], uni_path[PATH_MAX];
-	struct cgroup_mount mem, uni;
+	struct cgroup_self self;
+	struct cgroup_mount mem, frz, uni;
 	memset(out, 0, sizeof(*out));
-	cgroup_parse_self(cgroup_txt, mem_path, sizeof(mem_path), uni_path, sizeof(uni_path));
-	cgroup_parse_mounts(mountinfo_txt, &mem, &uni);
+	cgroup_parse_self(cgroup_txt, &self);
+	cgroup_parse_mounts(mountinfo_txt, &mem, &frz, &uni);
 	const char *file = NULL;
-	char *path = NULL;
+	char path[PATH_MAX];
 	const struct cgroup_mount *m = NULL;
-	if (mem_path[0] == '/' && mem.found) {
+	if (self.mem[0] == '/' && mem.found) {
 		m = &mem;
-		path = mem_path;
+		snprintf(path, sizeof(path), "%s", self.mem);
 		file = "memory.usage_in_bytes";
-	} else if (uni_path[0] == '/' && uni.found) {
+	} else if (self.uni[0] == '/' && uni.found) {
 		m = &uni;
-		path = uni_path;
+		snprintf(path, sizeof(path), "%s", self.uni);
 		file = "memory.current";
 		out->v2 = 1;
 	} else {
@@ -261,9 +316,8 @@ int cgroup_locate_text(const char *cgroup_txt, const char *mountinfo_txt,
 	int rc = cgroup_join(out->dir, sizeof(out->dir), m, path);
 	if (rc < 0)
 		return rc;
-	int w = snprintf(out->mem_file, sizeof(out->mem_file), "%s/%s", out->dir, file);
-	if (w < 0 || (size_t)w >= sizeof(out->mem_file))
-		out->mem_file[0] = '\0';
+	cgroup_file(out->mem_file, sizeof(out->mem_file), out->dir, file);
+	cgroup_locate_extra(&self, &frz, &uni, anchors, out);
 	return 0;
 }
 
@@ -318,17 +372,12 @@ static int cgroup_pidvec_push(struct cgroup_pidvec *pv, pid_t pid)
 	return 0;
 }
 
-/* The pids of dir/cgroup.procs, read as fscanf("%ld") would: numbers up to the first
- * thing that is not one. Plain read(2) into a buffer costs a fifth less than stdio. */
-static int cgroup_read_procs(const char *dir, struct cgroup_pidvec *pv)
+/* The pids of an open cgroup.procs, read from its start as fscanf("%ld") would:
+ * numbers up to the first thing that is not one. pread from offset 0 restarts
+ * the listing, so a descriptor kept open is read afresh each time (v2). */
+static int cgroup_read_procs_fd(int fd, struct cgroup_pidvec *pv)
 {
-	char path[PATH_MAX], small[4096];
-	int w = snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-	if (w < 0 || (size_t)w >= sizeof(path))
-		return -ENAMETOOLONG;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	char small[4096];
 	char *buf = small;
 	size_t cap = sizeof(small), len = 0;
 	int rc = 0;
@@ -344,14 +393,15 @@ static int cgroup_read_procs(const char *dir, struct cgroup_pidvec *pv)
 			buf = bigger;
 			cap *= 2;
 		}
-		ssize_t r = read(fd, buf + len, cap - 1 - len);
+		ssize_t r = pread(fd, buf + len, cap - 1 - len, (off_t)len);
 		if (r < 0 && errno == EINTR)
 			continue;
+		if (r < 0 && len == 0)
+			rc = -errno; /* the cgroup is gone (ENODEV), not merely empty */
 		if (r <= 0)
-			break; /* a read error ends the list, as it ended fscanf */
+			break;
 		len += (size_t)r;
 	}
-	close(fd);
 	buf[len] = '\0';
 	for (const char *p = buf; rc == 0;) {
 		char *end;
@@ -369,6 +419,21 @@ static int cgroup_read_procs(const char *dir, struct cgroup_pidvec *pv)
 	return rc;
 }
 
+/* The pids of dir/cgroup.procs. Plain read(2) into a buffer costs a fifth less than stdio. */
+static int cgroup_read_procs(const char *dir, struct cgroup_pidvec *pv)
+{
+	char path[PATH_MAX];
+	int w = snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return -ENAMETOOLONG;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = cgroup_read_procs_fd(fd, pv);
+	close(fd);
+	return rc;
+}
+
 static int cgroup_is_dir(int dfd, const struct dirent *de)
 {
 	if (de->d_type == DT_DIR)
@@ -379,18 +444,21 @@ static int cgroup_is_dir(int dfd, const struct dirent *de)
 	return fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Add dir's processes and its descendants'. A child cgroup that vanished on
- * the way is simply skipped; only dir's own cgroup.procs must be readable. */
-static int cgroup_walk(const char *dir, struct cgroup_pidvec *pv, int depth)
+static int cgroup_walk(const char *dir, struct cgroup_pidvec *pv, int depth);
+
+/* A directory links to itself and its parent, and each subdirectory adds one;
+ * cgroupfs (v1 and v2, both kernfs) keeps that count. At 2 there is no child
+ * cgroup to look for, and a stat costs a fraction of reading the directory. */
+static int cgroup_childless(const struct stat *st)
 {
-	int rc = cgroup_read_procs(dir, pv);
-	if (rc < 0 || depth >= CGROUP_MAX_DEPTH)
-		return rc;
-	/* A directory links to itself and its parent, and each subdirectory adds one; cgroupfs
-	 * (v1 and v2, both kernfs) keeps that count. At 2 there is no child cgroup to look for,
-	 * and a stat costs a fraction of reading the directory. */
-	struct stat st;
-	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_nlink == 2)
+	return S_ISDIR(st->st_mode) && st->st_nlink == 2;
+}
+
+/* Add the processes of dir's descendants. A child cgroup that vanished on the
+ * way is simply skipped. */
+static int cgroup_walk_children(const char *dir, struct cgroup_pidvec *pv, int depth)
+{
+	if (depth >= CGROUP_MAX_DEPTH)
 		return 0;
 	DIR *d = opendir(dir);
 	if (!d)
@@ -412,10 +480,39 @@ static int cgroup_walk(const char *dir, struct cgroup_pidvec *pv, int depth)
 	return 0;
 }
 
+/* Add dir's processes and its descendants'; only dir's own cgroup.procs must be readable. */
+static int cgroup_walk(const char *dir, struct cgroup_pidvec *pv, int depth)
+{
+	int rc = cgroup_read_procs(dir, pv);
+	if (rc < 0 || depth >= CGROUP_MAX_DEPTH)
+		return rc;
+	struct stat st;
+	if (stat(dir, &st) == 0 && cgroup_childless(&st))
+		return 0;
+	return cgroup_walk_children(dir, pv, depth);
+}
+
 static int cgroup_pid_cmp(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;
 	return (x > y) - (x < y);
+}
+
+/* Sort, drop repeats (v1 may list a tgid twice) and hand the array over. */
+static int cgroup_pids_done(struct cgroup_pidvec *pv, int rc, pid_t **pids, size_t *n)
+{
+	if (rc < 0 || pv->n == 0) {
+		free(pv->v);
+		return rc < 0 ? rc : 0;
+	}
+	qsort(pv->v, pv->n, sizeof(*pv->v), cgroup_pid_cmp);
+	size_t u = 1;
+	for (size_t i = 1; i < pv->n; i++)
+		if (pv->v[i] != pv->v[u - 1])
+			pv->v[u++] = pv->v[i];
+	*pids = pv->v;
+	*n = u;
+	return 0;
 }
 
 int cgroup_read_pids(const char *dir, pid_t **pids, size_t *n)
@@ -424,22 +521,7 @@ int cgroup_read_pids(const char *dir, pid_t **pids, size_t *n)
 	*pids = NULL;
 	*n = 0;
 	int rc = cgroup_walk(dir, &pv, 0);
-	if (rc < 0) {
-		free(pv.v);
-		return rc;
-	}
-	if (pv.n == 0) {
-		free(pv.v);
-		return 0;
-	}
-	qsort(pv.v, pv.n, sizeof(*pv.v), cgroup_pid_cmp);
-	size_t u = 1;
-	for (size_t i = 1; i < pv.n; i++)
-		if (pv.v[i] != pv.v[u - 1])
-			pv.v[u++] = pv.v[i];
-	*pids = pv.v;
-	*n = u;
-	return 0;
+	return cgroup_pids_done(&pv, rc, pids, n);
 }
 
 static int64_t cgroup_parse_mem(const char *buf)
@@ -460,15 +542,160 @@ int64_t cgroup_mem_kb(const struct cgroup_loc *loc)
 	return cgroup_parse_mem(buf);
 }
 
+/* A small file read again from its start. Returns the length or -errno. */
+static ssize_t cgroup_pread(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+	do
+		n = pread(fd, buf, len - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return n;
+}
+
 int64_t cgroup_mem_kb_fd(int fd)
 {
 	char buf[64];
-	ssize_t n;
-	do
-		n = pread(fd, buf, sizeof(buf) - 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
+	if (cgroup_pread(fd, buf, sizeof(buf)) <= 0)
 		return VAL_NULL;
-	buf[n] = '\0';
 	return cgroup_parse_mem(buf);
+}
+
+const char *cgroup_parse_freezer(const char *buf)
+{
+	/* v1 freezer.state: one word. */
+	if (strncmp(buf, "THAWED", 6) == 0)
+		return "RUNNING";
+	if (strncmp(buf, "FREEZING", 8) == 0)
+		return "FREEZING";
+	if (strncmp(buf, "FROZEN", 6) == 0)
+		return "FROZEN";
+	/* v2 cgroup.events: "populated N\nfrozen N\n". */
+	for (const char *p = buf; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "frozen ", 7) == 0)
+			return p[7] == '1' ? "FROZEN" : p[7] == '0' ? "RUNNING" : NULL;
+	}
+	return NULL;
+}
+
+/* --- a located cgroup kept between samples ------------------------------------ */
+
+static void cgroup_close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void cgroup_kept_init(struct cgroup_kept *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->procs_fd = k->dir_fd = k->mem_fd = k->frz_fd = -1;
+}
+
+void cgroup_kept_close(struct cgroup_kept *k)
+{
+	cgroup_close_fd(&k->procs_fd);
+	cgroup_close_fd(&k->dir_fd);
+	cgroup_close_fd(&k->mem_fd);
+	cgroup_close_fd(&k->frz_fd);
+	free(k->procs_dir);
+	free(k->mem_file);
+	free(k->freezer_file);
+	cgroup_kept_init(k);
+}
+
+static char *cgroup_dup(const char *s)
+{
+	return s && s[0] ? strdup(s) : NULL;
+}
+
+int cgroup_kept_locate(struct cgroup_kept *k, pid_t pid, const char *const *anchors)
+{
+	cgroup_kept_close(k);
+	struct cgroup_loc *loc = malloc(sizeof(*loc));
+	if (!loc)
+		return -ENOMEM;
+	int rc = cgroup_locate(pid, anchors, loc);
+	if (rc == 0) {
+		k->procs_dir = cgroup_dup(loc->procs_dir);
+		k->mem_file = cgroup_dup(loc->mem_file);
+		k->freezer_file = cgroup_dup(loc->freezer_file);
+		k->procs_v2 = loc->procs_v2;
+		if (!k->procs_dir || (loc->mem_file[0] && !k->mem_file) ||
+		    (loc->freezer_file[0] && !k->freezer_file)) {
+			cgroup_kept_close(k);
+			rc = -ENOMEM;
+		}
+	}
+	free(loc);
+	return rc;
+}
+
+/* The cgroup's own cgroup.procs: through the kept descriptor on v2, by path on v1. */
+static int cgroup_kept_own(struct cgroup_kept *k, struct cgroup_pidvec *pv)
+{
+	if (!k->procs_v2)
+		return cgroup_read_procs(k->procs_dir, pv);
+	if (k->procs_fd < 0) {
+		char path[PATH_MAX];
+		int w = snprintf(path, sizeof(path), "%s/cgroup.procs", k->procs_dir);
+		if (w < 0 || (size_t)w >= sizeof(path))
+			return -ENAMETOOLONG;
+		k->procs_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (k->procs_fd < 0)
+			return -errno;
+	}
+	int rc = cgroup_read_procs_fd(k->procs_fd, pv);
+	if (rc < 0 && rc != -ENOMEM)
+		cgroup_close_fd(&k->procs_fd);
+	return rc;
+}
+
+int cgroup_kept_pids(struct cgroup_kept *k, pid_t **pids, size_t *n)
+{
+	struct cgroup_pidvec pv = { 0 };
+	*pids = NULL;
+	*n = 0;
+	if (!k->procs_dir)
+		return -ENOENT;
+	int rc = cgroup_kept_own(k, &pv);
+	if (rc == 0 && k->dir_fd < 0)
+		k->dir_fd = open(k->procs_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	if (rc == 0 && !(k->dir_fd >= 0 && fstat(k->dir_fd, &st) == 0 && cgroup_childless(&st)))
+		rc = cgroup_walk_children(k->procs_dir, &pv, 0);
+	return cgroup_pids_done(&pv, rc, pids, n);
+}
+
+int64_t cgroup_kept_mem_kb(struct cgroup_kept *k)
+{
+	if (!k->mem_file)
+		return VAL_NULL;
+	if (k->mem_fd < 0)
+		k->mem_fd = open(k->mem_file, O_RDONLY | O_CLOEXEC);
+	if (k->mem_fd >= 0) {
+		int64_t kb = cgroup_mem_kb_fd(k->mem_fd);
+		if (val_known(kb))
+			return kb;
+		cgroup_close_fd(&k->mem_fd);
+	}
+	return VAL_NULL;
+}
+
+const char *cgroup_kept_freezer(struct cgroup_kept *k)
+{
+	char buf[128];
+	if (!k->freezer_file)
+		return NULL;
+	if (k->frz_fd < 0)
+		k->frz_fd = open(k->freezer_file, O_RDONLY | O_CLOEXEC);
+	if (k->frz_fd < 0)
+		return NULL;
+	const char *st = cgroup_pread(k->frz_fd, buf, sizeof(buf)) > 0 ? cgroup_parse_freezer(buf) : NULL;
+	if (!st)
+		cgroup_close_fd(&k->frz_fd);
+	return st;
 }

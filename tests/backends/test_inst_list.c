@@ -31,6 +31,46 @@ static void test_locate_hybrid(void)
 	CHECK_STR(loc.dir, "/sys/fs/cgroup/memory/lxc.payload.c1");
 	CHECK_STR(loc.mem_file, "/sys/fs/cgroup/memory/lxc.payload.c1/memory.usage_in_bytes");
 	CHECK_I64(loc.v2, 0);
+	/* Processes from the unified hierarchy (re-readable through one descriptor);
+	 * no v1 freezer is mounted here, so the unified cgroup.events tells. */
+	CHECK_STR(loc.procs_dir, "/sys/fs/cgroup/unified/lxc.payload.c1");
+	CHECK_I64(loc.procs_v2, 1);
+	CHECK_STR(loc.freezer_file, "/sys/fs/cgroup/unified/lxc.payload.c1/cgroup.events");
+}
+
+/* With a v1 freezer mounted it is the freezer LXC uses; a unified path outside the
+ * container (LXC that does not place it there) must not name the process set. */
+static void test_locate_freezer_and_foreign_unified(void)
+{
+	char mi[1024];
+	snprintf(mi, sizeof(mi), "%s%s", MI_HYBRID,
+		 "29 25 0:26 / /sys/fs/cgroup/freezer rw,relatime shared:11 - cgroup cgroup rw,freezer\n");
+	struct cgroup_loc loc;
+	const char *anchors[] = { "lxc.payload.c1", NULL };
+	const char *cg = "6:freezer:/lxc.payload.c1\n4:memory:/lxc.payload.c1\n0::/lxc.payload.c1\n";
+	CHECK_I64(cgroup_locate_text(cg, mi, anchors, &loc), 0);
+	CHECK_STR(loc.freezer_file, "/sys/fs/cgroup/freezer/lxc.payload.c1/freezer.state");
+	CHECK_STR(loc.procs_dir, "/sys/fs/cgroup/unified/lxc.payload.c1");
+	const char *foreign = "6:freezer:/lxc.payload.c1\n4:memory:/lxc.payload.c1\n0::/\n";
+	CHECK_I64(cgroup_locate_text(foreign, mi, anchors, &loc), 0);
+	CHECK_STR(loc.procs_dir, "/sys/fs/cgroup/memory/lxc.payload.c1");
+	CHECK_I64(loc.procs_v2, 0);
+	const char *elsewhere = "4:memory:/lxc.payload.c1\n0::/user.slice/session-1.scope\n";
+	CHECK_I64(cgroup_locate_text(elsewhere, MI_HYBRID, anchors, &loc), 0);
+	CHECK_STR(loc.procs_dir, "/sys/fs/cgroup/memory/lxc.payload.c1");
+	CHECK_I64(loc.procs_v2, 0);
+}
+
+static void test_parse_freezer(void)
+{
+	CHECK_STR(cgroup_parse_freezer("THAWED\n"), "RUNNING");
+	CHECK_STR(cgroup_parse_freezer("FREEZING\n"), "FREEZING");
+	CHECK_STR(cgroup_parse_freezer("FROZEN\n"), "FROZEN");
+	CHECK_STR(cgroup_parse_freezer("populated 1\nfrozen 1\n"), "FROZEN");
+	CHECK_STR(cgroup_parse_freezer("populated 1\nfrozen 0\n"), "RUNNING");
+	CHECK(cgroup_parse_freezer("populated 1\n") == NULL);
+	CHECK(cgroup_parse_freezer("populated 0\nfrozen x\n") == NULL);
+	CHECK(cgroup_parse_freezer("") == NULL);
 }
 
 /* systemd inside a container moves init to init.scope: the anchor still names the container. */
@@ -55,9 +95,13 @@ static void test_locate_v2(void)
 	CHECK_STR(loc.dir, "/sys/fs/cgroup/lxc.payload.web");
 	CHECK_STR(loc.mem_file, "/sys/fs/cgroup/lxc.payload.web/memory.current");
 	CHECK_I64(loc.v2, 1);
+	CHECK_STR(loc.procs_dir, "/sys/fs/cgroup/lxc.payload.web");
+	CHECK_I64(loc.procs_v2, 1);
+	CHECK_STR(loc.freezer_file, "/sys/fs/cgroup/lxc.payload.web/cgroup.events");
 	/* The root cgroup is the mount itself. */
 	CHECK_I64(cgroup_locate_text("0::/\n", MI_V2, NULL, &loc), 0);
 	CHECK_STR(loc.dir, "/sys/fs/cgroup");
+	CHECK_STR(loc.freezer_file, ""); /* the root cgroup has no cgroup.events */
 }
 
 static void test_locate_legacy_and_prefix(void)
@@ -154,7 +198,46 @@ static void test_read_pids(void)
 	loc.mem_file[0] = '\0';
 	CHECK_I64(cgroup_mem_kb(&loc), VAL_NULL);
 
-	char cmd[PATH_MAX + 16];
+	/* Kept descriptors: the same answers, and a changed file is read afresh. */
+	char cmd[3 * PATH_MAX + 32];
+	struct cgroup_kept k;
+	cgroup_kept_init(&k);
+	k.procs_dir = strdup(dir);
+	k.procs_v2 = 1;
+	snprintf(sub, sizeof(sub), "%s/memory.usage_in_bytes", dir);
+	k.mem_file = strdup(sub);
+	snprintf(sub, sizeof(sub), "%s/freezer.state", dir);
+	k.freezer_file = strdup(sub);
+	put(dir, "freezer.state", "THAWED\n");
+	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
+	CHECK_I64(n, 4);
+	free(pids);
+	CHECK_I64(cgroup_kept_mem_kb(&k), 1024);
+	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");
+	CHECK(k.procs_fd >= 0 && k.mem_fd >= 0 && k.frz_fd >= 0);
+	put(dir, "cgroup.procs", "9\n5\n");      /* rewritten in place: the kept descriptor sees it */
+	put(dir, "memory.usage_in_bytes", "2097152\n");
+	put(dir, "freezer.state", "FROZEN\n");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s/a' '%s/c' '%s/d'", dir, dir, dir);
+	CHECK(system(cmd) == 0);
+	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
+	CHECK_I64(n, 2);
+	if (n == 2) {
+		CHECK_I64(pids[0], 5);
+		CHECK_I64(pids[1], 9);
+	}
+	free(pids);
+	CHECK_I64(cgroup_kept_mem_kb(&k), 2048);
+	CHECK_STR(cgroup_kept_freezer(&k), "FROZEN");
+	put(dir, "freezer.state", "nonsense\n");
+	CHECK(cgroup_kept_freezer(&k) == NULL);
+	CHECK_I64(k.frz_fd, -1);
+	cgroup_kept_close(&k);
+	CHECK(k.procs_dir == NULL && k.procs_fd == -1 && k.mem_fd == -1);
+	CHECK(cgroup_kept_pids(&k, &pids, &n) < 0);
+	CHECK_I64(cgroup_kept_mem_kb(&k), VAL_NULL);
+	CHECK(cgroup_kept_freezer(&k) == NULL);
+
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0);
 }
@@ -178,6 +261,21 @@ static void test_locate_self(void)
 	CHECK(found);
 	free(pids);
 	CHECK_I64(cgroup_locate(-1, NULL, &loc), -ESRCH);
+	/* The same through kept descriptors, twice (the second read reuses them). */
+	struct cgroup_kept k;
+	cgroup_kept_init(&k);
+	CHECK_I64(cgroup_kept_locate(&k, getpid(), NULL), 0);
+	for (int round = 0; round < 2; round++) {
+		found = 0;
+		CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
+		for (size_t i = 0; i < n; i++)
+			found |= pids[i] == getpid();
+		CHECK(found);
+		free(pids);
+	}
+	cgroup_kept_close(&k);
+	CHECK_I64(cgroup_kept_locate(&k, -1, NULL), -ESRCH);
+	cgroup_kept_close(&k);
 }
 
 static void test_rows(void)
@@ -276,6 +374,8 @@ int main(int argc, char **argv)
 	if (argc > 2 && strcmp(argv[1], "--list") == 0)
 		return list_main(argc, argv);
 	test_locate_hybrid();
+	test_locate_freezer_and_foreign_unified();
+	test_parse_freezer();
 	test_locate_nested();
 	test_locate_v2();
 	test_locate_legacy_and_prefix();

@@ -38,6 +38,12 @@ static void fuzz_locate(const char *cg, const char *mi, const char *anchor)
 	FUZZ_CHECK(fuzz_terminated(loc.dir, sizeof(loc.dir)));
 	FUZZ_CHECK(fuzz_terminated(loc.mem_file, sizeof(loc.mem_file)));
 	FUZZ_CHECK(loc.v2 == 0 || loc.v2 == 1);
+	FUZZ_CHECK(fuzz_terminated(loc.procs_dir, sizeof(loc.procs_dir)));
+	FUZZ_CHECK(fuzz_terminated(loc.freezer_file, sizeof(loc.freezer_file)));
+	FUZZ_CHECK(loc.procs_v2 == 0 || loc.procs_v2 == 1);
+	FUZZ_CHECK(!loc.v2 || loc.procs_v2);
+	FUZZ_CHECK(!loc.freezer_file[0] || fuzz_ends_with(loc.freezer_file, "/freezer.state") ||
+		   fuzz_ends_with(loc.freezer_file, "/cgroup.events"));
 	if (!loc.mem_file[0])
 		return;
 	/* The memory file sits in the cgroup's own directory. */
@@ -70,6 +76,10 @@ static void fuzz_mem(const char *text)
 	fuzz_write_file(loc.mem_file, text, strlen(text));
 	int64_t kb = cgroup_mem_kb(&loc);
 	FUZZ_CHECK(kb == VAL_NULL || kb >= 0);
+	/* The same text as a freezer's: one of the three words, or unknown. */
+	const char *st = cgroup_parse_freezer(text);
+	FUZZ_CHECK(!st || strcmp(st, "RUNNING") == 0 || strcmp(st, "FREEZING") == 0 ||
+		   strcmp(st, "FROZEN") == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
