@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,11 +31,11 @@ struct lxcb_entry {
 	struct lxc_container *c;  /* NULL when liblxc could not make it (no lock dir, say) */
 	double new_tried;         /* monotonic time of the last failed lxc_container_new */
 	pid_t loc_pid;            /* init pid the location belongs to; 0 none */
-	struct cgroup_loc loc;
+	struct cgroup_kept cg;
 	int loc_ok;
-	int mem_fd;               /* loc.mem_file kept open; -1 none */
 	pid_t init;               /* the init liblxc named last, and a pidfd on it; -1 none */
 	int init_fd;
+	int settled;              /* the monitor said RUNNING, FREEZING or FROZEN with init alive */
 	/* Found through /proc when liblxc will not tell (an unprivileged caller). */
 	pid_t mon_pid, proc_init;
 	double scan_at;
@@ -41,10 +43,21 @@ struct lxcb_entry {
 	int seen;
 };
 
+/* The defined containers (directories of lxcpath holding a config file) change
+ * only when lxcpath's entries or a container's config do; inotify says when,
+ * so the directory is read again only then instead of every sample. */
+struct lxcb_defined {
+	int ifd;                  /* inotify descriptor; -1: none, read lxcpath every sample */
+	int stale;                /* read lxcpath again at the next sample */
+	char **names;             /* sorted */
+	int n;                    /* -1: lxcpath could not be read */
+};
+
 struct lxcb {
 	char lxcpath[PATH_MAX];
 	int may_control;          /* liblxc can talk to these containers' monitors */
 	int root;
+	struct lxcb_defined def;
 	struct lxcb_entry *e;
 	size_t n, cap;
 	size_t hint;              /* where the next name is likely listed (names come sorted) */
@@ -88,6 +101,8 @@ static void *lxcb_open(const struct inst_opts *o, char *err, size_t errlen)
 	 * lxcpath, containers are found through /proc instead. */
 	b->root = geteuid() == 0;
 	b->may_control = b->root || access(b->lxcpath, W_OK) == 0;
+	b->def.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	b->def.stale = 1;
 	return b;
 }
 
@@ -103,8 +118,15 @@ static void lxcb_entry_drop(struct lxcb_entry *e)
 	if (e->c)
 		lxc_container_put(e->c);
 	e->c = NULL;
-	lxcb_close_fd(&e->mem_fd);
+	cgroup_kept_close(&e->cg);
 	lxcb_close_fd(&e->init_fd);
+}
+
+static void lxcb_free_names(char **names, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }
 
 static void lxcb_close(void *h)
@@ -115,6 +137,8 @@ static void lxcb_close(void *h)
 	for (size_t i = 0; i < b->n; i++)
 		lxcb_entry_drop(&b->e[i]);
 	free(b->e);
+	lxcb_free_names(b->def.names, b->def.n);
+	lxcb_close_fd(&b->def.ifd);
 	free(b);
 }
 
@@ -143,7 +167,8 @@ static struct lxcb_entry *lxcb_add(struct lxcb *b, const char *name)
 	struct lxcb_entry *e = &b->e[b->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	e->mem_fd = e->init_fd = -1;
+	cgroup_kept_init(&e->cg);
+	e->init_fd = -1;
 	e->init = -1;
 	return e;
 }
@@ -184,24 +209,8 @@ static void lxcb_locate(struct lxcb_entry *e, pid_t init)
 	snprintf(payload, sizeof(payload), "lxc.payload.%s", e->name);
 	snprintf(legacy, sizeof(legacy), "lxc/%s", e->name);
 	const char *anchors[] = { payload, legacy, NULL };
-	lxcb_close_fd(&e->mem_fd);
-	e->loc_ok = cgroup_locate(init, anchors, &e->loc) == 0;
+	e->loc_ok = cgroup_kept_locate(&e->cg, init, anchors) == 0;
 	e->loc_pid = init;
-}
-
-/* The cgroup's memory through a descriptor kept open: a pread costs a tenth of
- * open, read and close. One that stopped reading is closed and the path read. */
-static int64_t lxcb_mem_kb(struct lxcb_entry *e)
-{
-	if (e->mem_fd < 0 && e->loc.mem_file[0])
-		e->mem_fd = open(e->loc.mem_file, O_RDONLY | O_CLOEXEC);
-	if (e->mem_fd >= 0) {
-		int64_t kb = cgroup_mem_kb_fd(e->mem_fd);
-		if (val_known(kb))
-			return kb;
-		lxcb_close_fd(&e->mem_fd);
-	}
-	return cgroup_mem_kb(&e->loc);
 }
 
 /* The process set: the cgroup's, or just init when the cgroup cannot be read. */
@@ -209,8 +218,8 @@ static void lxcb_fill_pids(struct lxcb_entry *e, struct inst_raw *r, pid_t init)
 {
 	if (e->loc_pid != init || !e->loc_ok)
 		lxcb_locate(e, init);
-	if (e->loc_ok && cgroup_read_pids(e->loc.dir, &r->pids, &r->n_pids) == 0 && r->n_pids > 0) {
-		r->inst.cgroup_mem_kb = lxcb_mem_kb(e);
+	if (e->loc_ok && cgroup_kept_pids(&e->cg, &r->pids, &r->n_pids) == 0 && r->n_pids > 0) {
+		r->inst.cgroup_mem_kb = cgroup_kept_mem_kb(&e->cg);
 		return;
 	}
 	free(r->pids);
@@ -307,36 +316,60 @@ static pid_t lxcb_init_pid(struct lxcb_entry *e)
 	return e->init;
 }
 
+/* state(), like init_pid, is a round trip to the container's monitor: with 100
+ * containers a third of a sample's CPU. Once the monitor said the container
+ * runs, it keeps running while the init it named lives and the monitor is up;
+ * only the freezer can change its state meanwhile, and the cgroup's freezer
+ * file (kept open) tells that. Returns the state, or NULL when the monitor
+ * must be asked. */
+static const char *lxcb_known_state(struct lxcb_entry *e)
+{
+	if (!e->settled || !e->active || !e->loc_ok || e->loc_pid != e->init ||
+	    e->init_fd < 0 || !lxcb_pidfd_alive(e->init_fd))
+		return NULL;
+	return cgroup_kept_freezer(&e->cg);
+}
+
+static int lxcb_settled(const char *state)
+{
+	return strcmp(state, "RUNNING") == 0 || strcmp(state, "FREEZING") == 0 ||
+	       strcmp(state, "FROZEN") == 0;
+}
+
 static void lxcb_fill(struct lxcb *b, struct lxcb_entry *e, struct inst_raw *r)
 {
 	inst_raw_init(r, INST_LXC, e->name);
+	const char *known = lxcb_known_state(e);
+	if (known) {
+		inst_set_state(r, known);
+		lxcb_fill_running(e, r, e->init);
+		return;
+	}
+	e->settled = 0;
+	/* Without its command socket there is no monitor: the container is stopped
+	 * (state() would find the same socket missing). */
+	if (!e->active) {
+		inst_set_state(r, "stopped");
+		return;
+	}
 	lxcb_container(b, e);
 	const char *state = e->c ? e->c->state(e->c) : NULL;
 	/* For anyone but root, STOPPED with a live command socket may mean the
 	 * monitor would not talk to us (it answers root and the owner). */
-	int trusted = state && (strcmp(state, "STOPPED") != 0 || !e->active || b->root);
+	int trusted = state && (strcmp(state, "STOPPED") != 0 || b->root);
 	if (trusted) {
 		inst_set_state(r, state);
 		pid_t init = strcmp(state, "STOPPED") ? lxcb_init_pid(e) : -1;
-		if (init > 0)
+		if (init > 0) {
 			lxcb_fill_running(e, r, init);
-		return;
-	}
-	if (!e->active) {
-		inst_set_state(r, "stopped");
+			e->settled = lxcb_settled(state) && e->loc_ok && e->loc_pid == init;
+		}
 		return;
 	}
 	pid_t init = lxcb_proc_init(b, e);
 	inst_set_state(r, init > 0 ? "running" : "unknown");
 	if (init > 0)
 		lxcb_fill_running(e, r, init);
-}
-
-static void lxcb_free_names(char **names, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
 }
 
 static int lxcb_name_cmp(const void *a, const void *b)
@@ -375,6 +408,209 @@ static int lxcb_rows(struct lxcb *b, char **def, int nd, char **act, int na, str
 	return k;
 }
 
+/* Sort names unless they already are (liblxc returns them sorted). */
+static void lxcb_sort(char **names, int n)
+{
+	for (int i = 1; i < n; i++) {
+		if (strcmp(names[i - 1], names[i]) > 0) {
+			qsort(names, (size_t)n, sizeof(*names), lxcb_name_cmp);
+			return;
+		}
+	}
+}
+
+#define LXCB_DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
+
+/* Drain the inotify queue; anything that may change the defined list makes it stale. */
+static void lxcb_def_events(struct lxcb_defined *d)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	for (;;) {
+		ssize_t len = read(d->ifd, buf, sizeof(buf));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len <= 0)
+			return;
+		/* Every event counts: an entry of lxcpath came or went, a container's
+		 * config did (its directory's other entries are not watched for), a
+		 * watch went away with its directory, or the queue overflowed. */
+		d->stale = 1;
+	}
+}
+
+/* Is lxcpath/NAME a container: a directory with a config file? Its directory
+ * is watched first, so a config written after the look is still noticed. */
+static int lxcb_def_entry(struct lxcb_defined *d, int dfd, const char *dir, const char *name)
+{
+	char path[PATH_MAX + INST_NAME_MAX + 16];
+	int w = snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (w < 0 || (size_t)w >= sizeof(path))
+		return 0;
+	if (d->ifd >= 0 && inotify_add_watch(d->ifd, path, LXCB_DIR_EVENTS) < 0 && errno != ENOTDIR &&
+	    errno != ENOENT)
+		d->stale = 1; /* out of watches: read lxcpath every sample */
+	snprintf(path, sizeof(path), "%s/config", name);
+	struct stat st;
+	return fstatat(dfd, path, &st, 0) == 0;
+}
+
+/* Read lxcpath as liblxc's list_defined_containers does (entries not starting
+ * with a dot that hold a config file), watching it and its directories. */
+static int lxcb_def_read(struct lxcb_defined *d, const char *lxcpath, char ***out)
+{
+	*out = NULL;
+	d->stale = 0;
+	if (d->ifd >= 0 && inotify_add_watch(d->ifd, lxcpath, LXCB_DIR_EVENTS | IN_DELETE_SELF |
+					     IN_MOVE_SELF) < 0)
+		d->stale = 1;
+	DIR *dir = opendir(lxcpath);
+	if (!dir) {
+		d->stale = 1;
+		return -1;
+	}
+	char **names = NULL;
+	int n = 0, cap = 0;
+	struct dirent *de;
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.' || !lxcb_def_entry(d, dirfd(dir), lxcpath, de->d_name))
+			continue;
+		if (n == cap) {
+			int ncap = cap ? cap * 2 : 16;
+			char **bigger = realloc(names, (size_t)ncap * sizeof(*names));
+			if (!bigger)
+				break;
+			names = bigger;
+			cap = ncap;
+		}
+		if (!(names[n] = strdup(de->d_name)))
+			break;
+		n++;
+	}
+	closedir(dir);
+	if (de) { /* out of memory on the way: try again next time */
+		lxcb_free_names(names, n);
+		d->stale = 1;
+		return -1;
+	}
+	if (n > 1)
+		qsort(names, (size_t)n, sizeof(*names), lxcb_name_cmp);
+	*out = names;
+	return n;
+}
+
+/* The name in one /proc/net/unix line when its socket is the command socket
+ * of a container of lxcpath ("@LXCPATH/NAME/command"); NULL otherwise. A
+ * hashed name ("@lxc/HASH/command", for paths too long for a socket address)
+ * sets *hashed: only liblxc can tell whose it is. */
+static const char *lxcb_unix_name(char *line, const char *lxcpath, size_t plen, int *hashed)
+{
+	char *at = strchr(line, '@');
+	if (!at)
+		return NULL;
+	char *end = at + strcspn(at, "\n");
+	*end = '\0';
+	size_t len = (size_t)(end - at);
+	if (len < 9 || strcmp(end - 8, "/command") != 0)
+		return NULL;
+	end[-8] = '\0';
+	if (strncmp(at + 1, "lxc/", 4) == 0)
+		*hashed = 1;
+	/* Whoever started the container may have spelt lxcpath with more slashes. */
+	if (strncmp(at + 1, lxcpath, plen) != 0 || at[1 + plen] != '/')
+		return NULL;
+	const char *name = at + 1 + plen;
+	while (*name == '/')
+		name++;
+	return name[0] && !strchr(name, '/') ? name : NULL;
+}
+
+/* The running containers of lxcpath: those whose monitor's command socket is
+ * listed in /proc/net/unix, as liblxc's list_active_containers finds them, in
+ * one read of the file instead of a line at a time through stdio. A hashed
+ * socket name hands the search over to liblxc. */
+static int lxcb_active_names(struct lxcb *b, char ***out)
+{
+	*out = NULL;
+	size_t cap = 1 << 16, len = 0;
+	char *buf = malloc(cap);
+	int fd = buf ? open("/proc/net/unix", O_RDONLY | O_CLOEXEC) : -1;
+	for (ssize_t r = 1; fd >= 0 && r > 0;) {
+		if (len + 1 == cap) {
+			char *bigger = realloc(buf, cap * 2);
+			if (!bigger)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		r = read(fd, buf + len, cap - 1 - len);
+		if (r < 0 && errno == EINTR)
+			r = 1;
+		else if (r > 0)
+			len += (size_t)r;
+	}
+	if (fd < 0) {
+		free(buf);
+		return list_active_containers(b->lxcpath, out, NULL);
+	}
+	close(fd);
+	buf[len] = '\0';
+	size_t plen = strlen(b->lxcpath);
+	while (plen > 1 && b->lxcpath[plen - 1] == '/')
+		plen--;
+	char **names = NULL;
+	int n = 0, cap_n = 0, hashed = 0;
+	for (char *line = buf; line && *line && !hashed;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		const char *name = lxcb_unix_name(line, b->lxcpath, plen, &hashed);
+		line = next;
+		if (!name)
+			continue;
+		if (n == cap_n) {
+			cap_n = cap_n ? cap_n * 2 : 16;
+			char **bigger = realloc(names, (size_t)cap_n * sizeof(*names));
+			if (!bigger)
+				break;
+			names = bigger;
+		}
+		if (!(names[n] = strdup(name)))
+			break;
+		n++;
+	}
+	free(buf);
+	if (hashed) {
+		lxcb_free_names(names, n);
+		return list_active_containers(b->lxcpath, out, NULL);
+	}
+	/* A listening socket and the ones it accepted share its name. */
+	if (n > 1)
+		qsort(names, (size_t)n, sizeof(*names), lxcb_name_cmp);
+	int u = n ? 1 : 0;
+	for (int i = 1; i < n; i++) {
+		if (strcmp(names[i], names[u - 1]) == 0)
+			free(names[i]);
+		else
+			names[u++] = names[i];
+	}
+	*out = names;
+	return u;
+}
+
+/* The defined names, read again only when they may have changed. */
+static int lxcb_defined_names(struct lxcb *b, char ***names)
+{
+	struct lxcb_defined *d = &b->def;
+	if (d->ifd >= 0)
+		lxcb_def_events(d);
+	if (d->ifd < 0 || d->stale) {
+		lxcb_free_names(d->names, d->n);
+		d->n = lxcb_def_read(d, b->lxcpath, &d->names);
+	}
+	*names = d->names;
+	return d->n;
+}
+
 static int lxcb_list(void *h, struct inst_raw **out, size_t *n, char *err, size_t errlen)
 {
 	struct lxcb *b = h;
@@ -384,23 +620,19 @@ static int lxcb_list(void *h, struct inst_raw **out, size_t *n, char *err, size_
 	/* Names only: asking liblxc for container objects would re-parse every config per sample.
 	 * The defined list needs to read lxcpath; the active one (from /proc/net/unix) does not,
 	 * so an unprivileged caller still sees what runs. */
-	int nd = list_defined_containers(b->lxcpath, &def, NULL);
-	int na = list_active_containers(b->lxcpath, &act, NULL);
+	int nd = lxcb_defined_names(b, &def);
+	int na = lxcb_active_names(b, &act);
 	if (nd < 0 && na < 0) {
 		snprintf(err, errlen, "lxc: cannot list containers in %s", b->lxcpath);
 		return -1;
 	}
 	nd = nd < 0 ? 0 : nd;
 	na = na < 0 ? 0 : na;
-	if (nd > 1)
-		qsort(def, (size_t)nd, sizeof(*def), lxcb_name_cmp);
-	if (na > 1)
-		qsort(act, (size_t)na, sizeof(*act), lxcb_name_cmp);
+	lxcb_sort(act, na);
 	struct inst_raw *rows = nd + na ? calloc((size_t)(nd + na), sizeof(*rows)) : NULL;
 	int k = 0;
 	if (rows)
 		k = lxcb_rows(b, def, nd, act, na, rows);
-	lxcb_free_names(def, nd);
 	lxcb_free_names(act, na);
 	if (nd + na && !rows) {
 		snprintf(err, errlen, "lxc: out of memory");
