@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libproc2/meminfo.h>
@@ -19,8 +20,8 @@
 #define PROCFS_PF_KTHREAD 0x00200000UL
 
 /* Items of the pids context; the enum order is the PIDS_VAL index. */
-enum procfs_pid_rel { PROCFS_REL_PID, PROCFS_REL_CMD, PROCFS_REL_FLAGS, PROCFS_REL_TICS };
-static enum pids_item procfs_pid_items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_FLAGS, PIDS_TICS_ALL };
+enum procfs_pid_rel { PROCFS_REL_PID, PROCFS_REL_CMD, PROCFS_REL_FLAGS };
+static enum pids_item procfs_pid_items[] = { PIDS_ID_PID, PIDS_CMD, PIDS_FLAGS };
 #define PROCFS_N_PID_ITEMS ((int)(sizeof(procfs_pid_items) / sizeof(procfs_pid_items[0])))
 
 enum procfs_mem_rel { PROCFS_REL_MEM_TOTAL, PROCFS_REL_MEM_AVAIL };
@@ -32,14 +33,23 @@ static enum stat_item procfs_stat_items[] = { STAT_TIC_SUM_BUSY, STAT_TIC_SUM_TO
 /* Descriptors left for everything else when statm and ksm_stat are kept open. */
 #define PROCFS_KEPT_FD_RESERVE 256
 #define PROCFS_KEPT_MAX 32768
+#define PROCFS_SLOW_DEFAULT_S 5.0
 
-/* One process's statm and ksm_stat, kept open between samples: a pread of an open
- * /proc file costs a fifth of open, read and close (the path lookup is most of it).
- * The descriptors stay bound to the process they were opened for, so once it is
- * gone they fail with ESRCH even if its pid was given to a new one. */
+/* One process's statm and ksm_merging_pages, kept open between samples: a pread of
+ * an open /proc file costs a fifth of open, read and close (the path lookup is most
+ * of it). The descriptors stay bound to the process they were opened for, so once
+ * it is gone they fail with ESRCH even if its pid was given to a new one.
+ * ksm_stat, which alone says whether the process is mergeable, costs twice
+ * ksm_merging_pages (it walks every mapping under the process's mmap lock): it is
+ * read when the process is first seen, whenever its merged pages change, and
+ * otherwise at the slow cadence (procfs_set_slow_interval). */
 struct procfs_kept {
 	pid_t pid;          /* 0: a free slot */
-	int statm, ksm;     /* -1: not open */
+	int statm, ksm;     /* statm, ksm_merging_pages; -1: not open */
+	int ksm_err;        /* why ksm is not open (errno), 0 when it is or was not tried */
+	int merge_any;      /* what ksm_stat said last: 1, 0, -1 unknown */
+	int64_t stat_pages; /* merging pages when ksm_stat was read last; VAL_NULL never */
+	double stat_at;     /* monotonic time ksm_stat was read last; 0 never */
 	unsigned gen;       /* the sample that last asked for it */
 };
 
@@ -52,9 +62,22 @@ struct procfs {
 	struct procfs_kept *kept;  /* open-addressing table by pid; kept_cap a power of 2 */
 	size_t kept_cap, kept_n, kept_max;
 	unsigned kept_gen;
+	double slow_s;             /* ksm_stat's cadence per process */
+	pid_t task_pid;            /* procfs_task_ticks's process and its stat, kept open */
+	int task_fd;
 };
 
 static void procfs_kept_drop_all(struct procfs *p);
+static int procfs_open_pid_file(pid_t pid, const char *name);
+static int procfs_kept_pread(int fd, char *buf, size_t len);
+
+static void procfs_close_task(struct procfs *p)
+{
+	if (p->task_fd >= 0)
+		close(p->task_fd);
+	p->task_fd = -1;
+	p->task_pid = 0;
+}
 
 /* How many processes may hold two descriptors each, within the soft RLIMIT_NOFILE. */
 static size_t procfs_kept_budget(void)
@@ -86,6 +109,8 @@ struct procfs *procfs_open(char *err, size_t errlen)
 		goto fail;
 	p->kept_max = procfs_kept_budget();
 	p->kept_gen = 1;
+	p->slow_s = PROCFS_SLOW_DEFAULT_S;
+	p->task_fd = -1;
 	return p;
 fail:
 	if (err && errlen)
@@ -105,6 +130,7 @@ void procfs_close(struct procfs *p)
 	if (p->mem)
 		procps_meminfo_unref(&p->mem);
 	procfs_kept_drop_all(p);
+	procfs_close_task(p);
 	free(p);
 }
 
@@ -288,19 +314,50 @@ pid_t procfs_find_thread(struct procfs *p, const char *name)
 	return 0;
 }
 
+int procfs_parse_stat_ticks(const char *buf, int64_t *ticks)
+{
+	/* "pid (comm) state ppid ...": comm may hold anything, so count from its last ')'.
+	 * utime and stime are fields 14 and 15, the 12th and 13th after the ')'. */
+	const char *p = buf ? strrchr(buf, ')') : NULL;
+	if (!p)
+		return -1;
+	p++;
+	int64_t ut = 0, st = 0;
+	for (int field = 3; field <= 15; field++) {
+		p = procfs_skip_blank(p);
+		if (field < 14) {
+			while (*p && *p != ' ')
+				p++;
+			continue;
+		}
+		if (procfs_parse_digits(&p, field == 14 ? &ut : &st) < 0)
+			return -1;
+	}
+	if (ut > INT64_MAX - st)
+		return -1;
+	*ticks = ut + st;
+	return 0;
+}
+
+/* The merging daemon's thread is asked every sample: its stat stays open. */
 int64_t procfs_task_ticks(struct procfs *p, pid_t pid)
 {
 	if (pid <= 0)
 		return VAL_NULL;
-	unsigned these[1] = { (unsigned)pid };
-	struct pids_fetch *f = procps_pids_select(p->pids, these, 1, PIDS_SELECT_PID);
-	if (!f || f->counts->total < 1)
+	if (p->task_fd >= 0 && p->task_pid != pid)
+		procfs_close_task(p);
+	if (p->task_fd < 0) {
+		p->task_fd = procfs_open_pid_file(pid, "stat");
+		p->task_pid = pid;
+	}
+	char buf[1024];
+	int64_t ticks;
+	if (p->task_fd < 0 || procfs_kept_pread(p->task_fd, buf, sizeof(buf)) <= 0 ||
+	    procfs_parse_stat_ticks(buf, &ticks) < 0) {
+		procfs_close_task(p);
 		return VAL_NULL;
-	struct pids_stack *s = f->stacks[0];
-	if (PIDS_VAL(PROCFS_REL_PID, s_int, s, p->pids) != pid)
-		return VAL_NULL;
-	unsigned long long tics = PIDS_VAL(PROCFS_REL_TICS, ull_int, s, p->pids);
-	return tics > INT64_MAX ? VAL_NULL : (int64_t)tics;
+	}
+	return ticks;
 }
 
 long procfs_hz(void)
@@ -471,6 +528,7 @@ static void procfs_kept_close(struct procfs_kept *k)
 	if (k->ksm >= 0)
 		close(k->ksm);
 	k->statm = k->ksm = -1;
+	k->ksm_err = 0;
 }
 
 static void procfs_kept_drop_all(struct procfs *p)
@@ -521,13 +579,19 @@ static struct procfs_kept *procfs_kept_get(struct procfs *p, pid_t pid)
 		}
 		k->pid = pid;
 		k->statm = k->ksm = -1;
+		k->ksm_err = 0;
+		k->merge_any = -1;
+		k->stat_pages = VAL_NULL;
+		k->stat_at = 0;
 		p->kept_n++;
 	}
 	k->gen = p->kept_gen;
 	if (k->statm < 0) {
 		k->statm = procfs_open_pid_file(pid, "statm");
-		if (k->statm >= 0)
-			k->ksm = procfs_open_pid_file(pid, "ksm_stat");
+		if (k->statm >= 0) {
+			k->ksm = procfs_open_pid_file(pid, "ksm_merging_pages");
+			k->ksm_err = k->ksm < 0 ? errno : 0;
+		}
 	}
 	return k->statm >= 0 ? k : NULL;
 }
@@ -544,27 +608,71 @@ static int procfs_kept_pread(int fd, char *buf, size_t len)
 	return (int)n;
 }
 
-/* As procfs_proc_cheap, through k's descriptors; ksm_stat by path whenever k has
- * none for it or it lacks the merging pages (kernels before 6.4). */
-static int procfs_kept_read(struct procfs_kept *k, struct proc_cheap *out)
+static double procfs_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Is k's ksm_stat due? After the slow interval, stretched by 0.5 to 1.5 by the
+ * pid so that processes first seen together do not all come due in one sample. */
+static int procfs_kept_stat_due(const struct procfs *p, const struct procfs_kept *k, double now)
+{
+	double every = p->slow_s * (0.5 + (double)((unsigned)k->pid % 64u) / 64.0);
+	return k->stat_at == 0 || now - k->stat_at >= every;
+}
+
+/* Read ksm_stat for the mergeable mark. */
+static void procfs_kept_stat(struct procfs_kept *k, int64_t pages, double now)
 {
 	char buf[512];
+	int any = -1;
+	if (procfs_read_pid_file(k->pid, "ksm_stat", buf, sizeof(buf), false) >= 0)
+		procfs_parse_ksm_stat(buf, NULL, &any);
+	k->merge_any = any;
+	k->stat_pages = pages;
+	k->stat_at = now;
+}
+
+/* As procfs_proc_cheap, through k's descriptors. Without ksm_merging_pages open
+ * (kernels before 6.1, or another user's process) the reason is known from the
+ * open, so no path is tried again each sample. */
+static int procfs_kept_read(const struct procfs *p, struct procfs_kept *k, struct proc_cheap *out)
+{
+	char buf[256];
 	procfs_cheap_init(out);
-	int rc = procfs_kept_pread(k->statm, buf, 256);
+	int rc = procfs_kept_pread(k->statm, buf, sizeof(buf));
 	if (rc < 0)
 		return procfs_pid_errno(rc);
 	if (procfs_cheap_statm(buf, out) < 0)
 		return -EIO;
-	if (k->ksm >= 0 && procfs_kept_pread(k->ksm, buf, sizeof(buf)) >= 0) {
-		int64_t pages = VAL_NULL;
-		int any = -1;
-		if (procfs_parse_ksm_stat(buf, &pages, &any) == 0 && val_known(pages)) {
-			out->ksm_kb = procfs_pages_kb(pages);
-			out->merge_any = any;
-			return 0;
-		}
+	if (k->ksm < 0) {
+		if (k->ksm_err == EACCES || k->ksm_err == EPERM)
+			out->ksm_denied = 1;
+		else if (k->ksm_err != ENOENT)
+			return procfs_cheap_ksm(k->pid, out);
+		return 0;
 	}
-	return procfs_cheap_ksm(k->pid, out);
+	rc = procfs_kept_pread(k->ksm, buf, sizeof(buf));
+	if (rc < 0)
+		return procfs_pid_errno(rc);
+	const char *v = procfs_skip_blank(buf);
+	int64_t pages;
+	if (procfs_parse_digits(&v, &pages) < 0)
+		return 0;
+	out->ksm_kb = procfs_pages_kb(pages);
+	double now = procfs_now();
+	if (pages != k->stat_pages || procfs_kept_stat_due(p, k, now))
+		procfs_kept_stat(k, pages, now);
+	out->merge_any = k->merge_any;
+	return 0;
+}
+
+void procfs_set_slow_interval(struct procfs *p, double secs)
+{
+	if (p)
+		p->slow_s = secs > 0 ? secs : 0;
 }
 
 int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out)
@@ -572,7 +680,7 @@ int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out)
 	struct procfs_kept *k = p && pid > 0 ? procfs_kept_get(p, pid) : NULL;
 	if (!k)
 		return procfs_proc_cheap(pid, out);
-	int rc = procfs_kept_read(k, out);
+	int rc = procfs_kept_read(p, k, out);
 	if (rc != -ESRCH)
 		return rc;
 	/* The process they were opened for is gone; the pid may be another's by now. */

@@ -18,6 +18,8 @@ pid_t procfs_find_thread(struct procfs *p, const char *name);
 /* utime + stime of pid in clock ticks, or VAL_NULL when gone. */
 int64_t procfs_task_ticks(struct procfs *p, pid_t pid);
 long procfs_hz(void);
+/* utime + stime from a /proc/PID/stat text (exposed for tests). 0 or -1. */
+int procfs_parse_stat_ticks(const char *buf, int64_t *ticks);
 
 /* Cheap per-process figures (statm, ksm_stat). */
 struct proc_cheap {
@@ -29,8 +31,12 @@ struct proc_cheap {
 /* Returns 0, -ESRCH when the process vanished, -EACCES when unreadable. */
 int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);
 /* The same figures, read through descriptors p keeps open from one call for a pid to
- * the next (within the soft limit on open files; beyond it, by path as above). */
+ * the next (within the soft limit on open files; beyond it, by path as above).
+ * merge_any comes from ksm_stat, read when the process is first seen, when its
+ * merged pages change, and otherwise once per slow interval. */
 int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out);
+/* How often (seconds) each process's ksm_stat is read again; 0 = every read. */
+void procfs_set_slow_interval(struct procfs *p, double secs);
 /* Close the descriptors of every pid not asked for since the last sweep: once per sample. */
 void procfs_kept_sweep(struct procfs *p);
 

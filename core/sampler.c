@@ -122,6 +122,8 @@ struct sampler *sampler_new(const struct config *cfg, char *err, size_t errlen)
 		free(s);
 		return NULL;
 	}
+	/* The mergeable mark (ksm_stat) is a slow figure, like PSS: same cadence. */
+	procfs_set_slow_interval(s->pf, cfg->pss_interval_s);
 	dedup_open(&s->dedup, cfg->sysfs_root[0] ? cfg->sysfs_root : NULL);
 	if (!s->dedup.ops) {
 		char msg[4400];

@@ -129,6 +129,101 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
+static void test_parse_stat_ticks(void)
+{
+	int64_t t = -1;
+	/* A comm with spaces and parentheses: fields count from the last ')'. */
+	const char *st = "42 (a (b) c) S 2 0 0 0 -1 2129984 0 0 0 0 17 25 0 0 20 0 1 0 31 0 0\n";
+	CHECK_I64(procfs_parse_stat_ticks(st, &t), 0);
+	CHECK_I64(t, 42);
+	CHECK_I64(procfs_parse_stat_ticks("42 (ksmd) S 2 0 0 0 -1 0 0 0 0 0 x 1\n", &t), -1);
+	CHECK_I64(procfs_parse_stat_ticks("42 (ksmd) S 2 0\n", &t), -1);
+	CHECK_I64(procfs_parse_stat_ticks("no paren", &t), -1);
+	CHECK_I64(procfs_parse_stat_ticks("1 (x) S 0 0 0 0 0 0 0 0 0 0 9223372036854775807 1 0\n", &t), -1);
+	/* This process: what /proc/self/stat says, and never less than before. */
+	char buf[1024];
+	FILE *f = fopen("/proc/self/stat", "r");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	CHECK_I64(procfs_parse_stat_ticks(buf, &t), 0);
+	CHECK(t >= 0);
+}
+
+/* Kept descriptors: the figures procfs_proc_cheap gives; the mergeable mark is read
+ * at first sight and then at the slow cadence, or at once when it is 0. */
+static void test_kept(struct procfs *p)
+{
+	struct proc_cheap c, k;
+	procfs_set_slow_interval(p, 3600);
+	CHECK_I64(procfs_proc_cheap_kept(p, getpid(), &k), 0);
+	CHECK_I64(procfs_proc_cheap(getpid(), &c), 0);
+	CHECK(k.rss_kb > 0 && llabs(k.rss_kb - c.rss_kb) < 4096);
+	CHECK_I64(k.ksm_kb, c.ksm_kb);
+	CHECK_I64(k.merge_any, c.merge_any);
+	procfs_kept_sweep(p);
+
+	int fds[2], go[2];
+	char answer = 0;
+	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(fds) < 0 || pipe(go) < 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		close(go[1]);
+		if (read(go[0], &answer, 1) != 1)
+			_exit(1);
+		answer = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
+		if (write(fds[1], &answer, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	close(go[0]);
+	CHECK(pid > 0);
+	CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+	CHECK_I64(k.merge_any, 0);
+	if (pid > 0 && write(go[1], "x", 1) == 1 && read(fds[0], &answer, 1) == 1 && answer == 'y') {
+		/* Not due yet: the mark is the one read at first sight. */
+		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+		CHECK_I64(k.merge_any, 0);
+		procfs_set_slow_interval(p, 0);
+		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+		CHECK_I64(k.merge_any, 1);
+		CHECK(k.ksm_kb >= 0);
+	}
+	close(fds[0]);
+	close(go[1]);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		/* Gone: the kept descriptors say so, whatever the pid becomes. */
+		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), -ESRCH);
+	}
+	procfs_set_slow_interval(p, 5);
+}
+
+/* The merging daemon's thread (or, without one, this process): ticks never go back. */
+static void test_task_ticks(struct procfs *p)
+{
+	pid_t t = procfs_find_thread(p, "ksmd");
+	if (t <= 0)
+		t = getpid();
+	int64_t a = procfs_task_ticks(p, t);
+	CHECK(a >= 0);
+	for (volatile long i = 0; i < 20000000; i++)
+		;
+	int64_t b = procfs_task_ticks(p, getpid());
+	int64_t c = procfs_task_ticks(p, getpid());
+	CHECK(b >= 0 && c >= b);
+	CHECK_I64(procfs_task_ticks(p, dead_pid()), VAL_NULL);
+	CHECK_I64(procfs_task_ticks(p, 0), VAL_NULL);
+}
+
 static void test_proc_self(void)
 {
 	struct proc_cheap c;
@@ -309,6 +404,9 @@ int main(void)
 	}
 	test_host(p);
 	test_threads(p);
+	test_parse_stat_ticks();
+	test_kept(p);
+	test_task_ticks(p);
 	procfs_close(p);
 	return check_done();
 }

@@ -1,4 +1,4 @@
-/* fuzz_procfs.c - libFuzzer target for the smaps_rollup and ksm_stat parsers (backends/procfs.c). */
+/* fuzz_procfs.c - libFuzzer target for the smaps_rollup, ksm_stat and stat parsers (backends/procfs.c). */
 #include "backends/procfs.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -35,11 +35,26 @@ static void fuzz_ksm_stat(const char *s)
 	FUZZ_CHECK(val_known(pages) || any >= 0);
 }
 
+/* utime + stime: never negative; untouched on failure; a ')' is needed to succeed. */
+static void fuzz_stat_ticks(const char *s)
+{
+	int64_t t = FUZZ_UNTOUCHED;
+	int rc = procfs_parse_stat_ticks(s, &t);
+	FUZZ_CHECK(rc == 0 || rc == -1);
+	if (rc < 0) {
+		FUZZ_CHECK(t == FUZZ_UNTOUCHED);
+		return;
+	}
+	FUZZ_CHECK(t >= 0);
+	FUZZ_CHECK(strchr(s, ')') != NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = fuzz_cstr(data, size);
 	fuzz_rollup(s);
 	fuzz_ksm_stat(s);
+	fuzz_stat_ticks(s);
 	free(s);
 	return 0;
 }
