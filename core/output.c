@@ -37,8 +37,22 @@ static int outbuf_reserve(struct outbuf *b, size_t more)
 	return 0;
 }
 
+static void outbuf_put(struct outbuf *b, const char *p, size_t n)
+{
+	if (outbuf_reserve(b, n) < 0)
+		return;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 void outbuf_printf(struct outbuf *b, const char *fmt, ...)
 {
+	/* Most calls put punctuation or a key: no conversion, no vsnprintf. */
+	if (!strchr(fmt, '%')) {
+		outbuf_put(b, fmt, strlen(fmt));
+		return;
+	}
 	va_list ap;
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
@@ -73,24 +87,51 @@ void output_totals(const struct sample *s, int64_t *rss_kb, int64_t *ksm_kb)
 
 static void json_str(struct outbuf *b, const char *s)
 {
-	outbuf_printf(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	outbuf_put(b, "\"", 1);
+	const unsigned char *run = (const unsigned char *)s, *p = run;
+	for (; *p; p++) {
+		if (*p != '"' && *p != '\\' && *p >= 0x20)
+			continue;
+		outbuf_put(b, (const char *)run, (size_t)(p - run));
 		if (*p == '"' || *p == '\\')
 			outbuf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			outbuf_printf(b, "\\u%04x", *p);
 		else
-			outbuf_printf(b, "%c", *p);
+			outbuf_printf(b, "\\u%04x", *p);
+		run = p + 1;
 	}
-	outbuf_printf(b, "\"");
+	outbuf_put(b, (const char *)run, (size_t)(p - run));
+	outbuf_put(b, "\"", 1);
+}
+
+/* "key": */
+static void json_key(struct outbuf *b, const char *key)
+{
+	outbuf_put(b, "\"", 1);
+	outbuf_put(b, key, strlen(key));
+	outbuf_put(b, "\":", 2);
+}
+
+/* A decimal integer without printf: a sample holds some twenty per instance. */
+static void outbuf_i64(struct outbuf *b, int64_t v)
+{
+	char d[24];
+	size_t i = sizeof d;
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do
+		d[--i] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		d[--i] = '-';
+	outbuf_put(b, d + i, sizeof d - i);
 }
 
 static void json_i64(struct outbuf *b, const char *key, int64_t v)
 {
+	json_key(b, key);
 	if (val_known(v))
-		outbuf_printf(b, "\"%s\":%lld", key, (long long)v);
+		outbuf_i64(b, v);
 	else
-		outbuf_printf(b, "\"%s\":null", key);
+		outbuf_put(b, "null", 4);
 }
 
 static void json_f(struct outbuf *b, const char *key, double v, int prec)
@@ -103,7 +144,7 @@ static void json_f(struct outbuf *b, const char *key, double v, int prec)
 
 static void json_kstr(struct outbuf *b, const char *key, const char *v)
 {
-	outbuf_printf(b, "\"%s\":", key);
+	json_key(b, key);
 	if (v)
 		json_str(b, v);
 	else
