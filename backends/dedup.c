@@ -16,6 +16,7 @@ static void dedup_set_none(struct dedup_backend *b)
 {
 	b->ops = NULL;
 	b->dirfd = -1;
+	sysfs_dir_init(&b->dir, -1);
 	b->path[0] = '\0';
 }
 
@@ -44,6 +45,7 @@ void dedup_open(struct dedup_backend *b, const char *sysfs_root)
 		if (fd >= 0) {
 			b->ops = dedup_all[i];
 			b->dirfd = fd;
+			sysfs_dir_init(&b->dir, fd);
 			return;
 		}
 	}
@@ -52,6 +54,7 @@ void dedup_open(struct dedup_backend *b, const char *sysfs_root)
 
 void dedup_close(struct dedup_backend *b)
 {
+	sysfs_dir_close(&b->dir);
 	if (b->dirfd >= 0)
 		close(b->dirfd);
 	dedup_set_none(b);
@@ -112,7 +115,7 @@ int dedup_read(struct dedup_backend *b, struct dedup_figs *out)
 		return 0;
 	}
 	dedup_figs_null(out, b->ops->kind);
-	int rc = b->ops->read(b->dirfd, out);
+	int rc = b->ops->read(&b->dir, out);
 	out->saved_kb = dedup_saved_kb(out);
 	return rc;
 }

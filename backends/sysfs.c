@@ -4,7 +4,10 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "dedup.h"
 
@@ -25,6 +28,60 @@ int sysfs_read_at(int dirfd, const char *name, char *buf, size_t buflen)
 	close(fd);
 	if (err)
 		return err;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+void sysfs_dir_init(struct sysfs_dir *d, int dirfd)
+{
+	struct statfs fs;
+	d->fd = dirfd;
+	d->n = 0;
+	d->keep = dirfd >= 0 && fstatfs(dirfd, &fs) == 0 && fs.f_type == SYSFS_MAGIC;
+}
+
+void sysfs_dir_close(struct sysfs_dir *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->att[i].fd >= 0)
+			close(d->att[i].fd);
+	d->n = 0;
+}
+
+/* The slot of name (opened at first use), or NULL when there is no room. */
+static int *sysfs_dir_slot(struct sysfs_dir *d, const char *name)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->att[i].name == name || strcmp(d->att[i].name, name) == 0)
+			return &d->att[i].fd;
+	if (d->n == SYSFS_DIR_MAX)
+		return NULL;
+	int fd = openat(d->fd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno != ENOENT)
+		return NULL; /* not remembered: the path is tried again next time */
+	d->att[d->n].name = name;
+	d->att[d->n].fd = fd;
+	return &d->att[d->n++].fd;
+}
+
+int sysfs_dir_read(struct sysfs_dir *d, const char *name, char *buf, size_t buflen)
+{
+	if (!d->keep)
+		return sysfs_read_at(d->fd, name, buf, buflen);
+	if (!buf || buflen == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	int *fd = sysfs_dir_slot(d, name);
+	if (!fd)
+		return sysfs_read_at(d->fd, name, buf, buflen);
+	if (*fd < 0)
+		return -ENOENT; /* sysfs attributes do not come and go */
+	ssize_t n;
+	do
+		n = pread(*fd, buf, buflen - 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
 	buf[n] = '\0';
 	return (int)n;
 }
@@ -134,14 +191,14 @@ int uksm_parse_governor(const char *buf, char *out, size_t outlen)
 	return 0;
 }
 
-int sysfs_read_i64_table(int dirfd, const struct sysfs_i64_attr *attrs, size_t n, void *base)
+int sysfs_read_i64_table(struct sysfs_dir *d, const struct sysfs_i64_attr *attrs, size_t n, void *base)
 {
 	char buf[64];
 	int nread = 0, first_err = 0;
 	for (size_t i = 0; i < n; i++) {
 		int64_t *field = (int64_t *)((char *)base + attrs[i].offset);
 		*field = VAL_NULL;
-		int rc = sysfs_read_at(dirfd, attrs[i].name, buf, sizeof(buf));
+		int rc = sysfs_dir_read(d, attrs[i].name, buf, sizeof(buf));
 		if (rc < 0) {
 			if (!first_err)
 				first_err = rc;

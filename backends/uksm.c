@@ -17,14 +17,14 @@ static const struct sysfs_i64_attr uksm_attrs[] = {
 	UKSM_FIELD(max_cpu_percentage),
 };
 
-static int uksm_read(int dirfd, struct dedup_figs *out)
+static int uksm_read(struct sysfs_dir *d, struct dedup_figs *out)
 {
-	int nread = sysfs_read_i64_table(dirfd, uksm_attrs,
+	int nread = sysfs_read_i64_table(d, uksm_attrs,
 		sizeof(uksm_attrs) / sizeof(uksm_attrs[0]), out);
 	char buf[128];
 
 	out->pages_scanned = VAL_NULL;
-	int rc = sysfs_read_at(dirfd, "pages_scanned", buf, sizeof(buf));
+	int rc = sysfs_dir_read(d, "pages_scanned", buf, sizeof(buf));
 	if (rc >= 0) {
 		nread = nread < 0 ? 1 : nread + 1;
 		if (uksm_parse_pages_scanned(buf, &out->pages_scanned) < 0)
@@ -32,7 +32,7 @@ static int uksm_read(int dirfd, struct dedup_figs *out)
 	}
 
 	out->cpu_governor[0] = '\0';
-	rc = sysfs_read_at(dirfd, "cpu_governor", buf, sizeof(buf));
+	rc = sysfs_dir_read(d, "cpu_governor", buf, sizeof(buf));
 	if (rc >= 0) {
 		nread = nread < 0 ? 1 : nread + 1;
 		if (uksm_parse_governor(buf, out->cpu_governor, sizeof(out->cpu_governor)) < 0)

@@ -171,7 +171,10 @@ static void test_read_table(void)
 	CHECK(fd >= 0);
 	if (fd >= 0) {
 		/* run and pages_sharing read; pages_scanned and cpu_ratios absent */
-		CHECK_I64(sysfs_read_i64_table(fd, attrs, 4, &f), 2);
+		struct sysfs_dir d;
+		sysfs_dir_init(&d, fd);
+		CHECK_I64(d.keep, 0); /* a fixture tree: read by path every time */
+		CHECK_I64(sysfs_read_i64_table(&d, attrs, 4, &f), 2);
 		CHECK_I64(f.run, 1);
 		CHECK_I64(f.pages_sharing, 24576);
 		CHECK_I64(f.pages_scanned, VAL_NULL);
@@ -182,7 +185,9 @@ static void test_read_table(void)
 	CHECK(fd >= 0);
 	if (fd >= 0) {
 		/* cpu_ratios is present but malformed as an integer: read, null */
-		CHECK_I64(sysfs_read_i64_table(fd, attrs, 4, &f), 4);
+		struct sysfs_dir d;
+		sysfs_dir_init(&d, fd);
+		CHECK_I64(sysfs_read_i64_table(&d, attrs, 4, &f), 4);
 		CHECK_I64(f.pages_scanned, 91827364);
 		CHECK_I64(f.full_scans, VAL_NULL);
 		close(fd);
@@ -190,10 +195,51 @@ static void test_read_table(void)
 	fd = open_fixture("sysfs-none", "kernel/mm/transparent_hugepage");
 	CHECK(fd >= 0);
 	if (fd >= 0) {
-		CHECK_I64(sysfs_read_i64_table(fd, attrs, 4, &f), -ENOENT);
+		struct sysfs_dir d;
+		sysfs_dir_init(&d, fd);
+		CHECK_I64(sysfs_read_i64_table(&d, attrs, 4, &f), -ENOENT);
 		CHECK_I64(f.run, VAL_NULL);
 		close(fd);
 	}
+}
+
+/* The real KSM directory: kept descriptors give what a fresh open gives, also
+ * after a value changed (a pread from 0 makes sysfs show the attribute again). */
+static void test_kept_real(void)
+{
+	int fd = open("/sys/kernel/mm/ksm", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("# no /sys/kernel/mm/ksm here; kept sysfs reads not checked\n");
+		return;
+	}
+	struct sysfs_dir d;
+	sysfs_dir_init(&d, fd);
+	CHECK_I64(d.keep, 1);
+	char a[64], b[64];
+	for (int round = 0; round < 2; round++) {
+		CHECK(sysfs_dir_read(&d, "pages_to_scan", a, sizeof(a)) > 0);
+		CHECK(sysfs_read_at(fd, "pages_to_scan", b, sizeof(b)) > 0);
+		CHECK_STR(a, b);
+	}
+	CHECK_I64(d.n, 1);
+	CHECK_I64(sysfs_dir_read(&d, "no_such_attribute", a, sizeof(a)), -ENOENT);
+	CHECK_I64(sysfs_dir_read(&d, "no_such_attribute", a, sizeof(a)), -ENOENT);
+	CHECK_I64(d.n, 2); /* the absence is remembered, not looked up again */
+	if (geteuid() == 0 && getenv("UKSMTOP_TEST_NO_KSM_WRITE") == NULL) {
+		long was = strtol(b, NULL, 10);
+		char want[32];
+		snprintf(want, sizeof(want), "%ld", was + 1);
+		CHECK_I64(sysfs_write_at(fd, "pages_to_scan", want), 0);
+		CHECK(sysfs_dir_read(&d, "pages_to_scan", a, sizeof(a)) > 0);
+		CHECK_I64(strtol(a, NULL, 10), was + 1);
+		snprintf(want, sizeof(want), "%ld", was);
+		CHECK_I64(sysfs_write_at(fd, "pages_to_scan", want), 0);
+		CHECK(sysfs_dir_read(&d, "pages_to_scan", a, sizeof(a)) > 0);
+		CHECK_I64(strtol(a, NULL, 10), was);
+	}
+	sysfs_dir_close(&d);
+	CHECK_I64(d.n, 0);
+	close(fd);
 }
 
 static void test_write_at(void)
@@ -229,6 +275,7 @@ int main(void)
 	test_parse_governor();
 	test_read_at();
 	test_read_table();
+	test_kept_real();
 	test_write_at();
 	return check_done();
 }
