@@ -41,8 +41,9 @@ static enum stat_item procfs_stat_items[] = { STAT_TIC_SUM_BUSY, STAT_TIC_SUM_TO
  * it is gone they fail with ESRCH even if its pid was given to a new one.
  * ksm_stat, which alone says whether the process is mergeable, costs twice
  * ksm_merging_pages (it walks every mapping under the process's mmap lock): it is
- * read when the process is first seen, whenever its merged pages change, and
- * otherwise at the slow cadence (procfs_set_slow_interval). */
+ * read when the process is first seen, when its merged pages change while it is
+ * not known to be mergeable, and otherwise at the slow cadence
+ * (procfs_set_slow_interval). */
 struct procfs_kept {
 	pid_t pid;          /* 0: a free slot */
 	int statm, ksm;     /* statm, ksm_merging_pages; -1: not open */
@@ -662,7 +663,9 @@ static int procfs_kept_read(const struct procfs *p, struct procfs_kept *k, struc
 		return 0;
 	out->ksm_kb = procfs_pages_kb(pages);
 	double now = procfs_now();
-	if (pages != k->stat_pages || procfs_kept_stat_due(p, k, now))
+	/* Merged pages prove the process mergeable; only a process not known to be
+	 * is asked again when they change (a merging guest's change every sample). */
+	if ((pages != k->stat_pages && k->merge_any != 1) || procfs_kept_stat_due(p, k, now))
 		procfs_kept_stat(k, pages, now);
 	out->merge_any = k->merge_any;
 	return 0;

@@ -33,7 +33,8 @@ int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);
 /* The same figures, read through descriptors p keeps open from one call for a pid to
  * the next (within the soft limit on open files; beyond it, by path as above).
  * merge_any comes from ksm_stat, read when the process is first seen, when its
- * merged pages change, and otherwise once per slow interval. */
+ * merged pages change while it is not known to be mergeable, and otherwise once
+ * per slow interval. */
 int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out);
 /* How often (seconds) each process's ksm_stat is read again; 0 = every read. */
 void procfs_set_slow_interval(struct procfs *p, double secs);
