@@ -166,44 +166,23 @@ static void test_kept(struct procfs *p)
 	CHECK_I64(k.merge_any, c.merge_any);
 	procfs_kept_sweep(p);
 
-	int fds[2], go[2];
-	char answer = 0;
-	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(fds) < 0 || pipe(go) < 0)
+	struct merger m;
+	if (merger_start(&m) < 0)
 		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		close(go[1]);
-		if (read(go[0], &answer, 1) != 1)
-			_exit(1);
-		answer = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
-		if (write(fds[1], &answer, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(fds[1]);
-	close(go[0]);
-	CHECK(pid > 0);
-	CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+	CHECK_I64(procfs_proc_cheap_kept(p, m.pid, &k), 0);
 	CHECK_I64(k.merge_any, 0);
-	if (pid > 0 && write(go[1], "x", 1) == 1 && read(fds[0], &answer, 1) == 1 && answer == 'y') {
+	if (merger_mark(&m)) {
 		/* Not due yet: the mark is the one read at first sight. */
-		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+		CHECK_I64(procfs_proc_cheap_kept(p, m.pid, &k), 0);
 		CHECK_I64(k.merge_any, 0);
 		procfs_set_slow_interval(p, 0);
-		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), 0);
+		CHECK_I64(procfs_proc_cheap_kept(p, m.pid, &k), 0);
 		CHECK_I64(k.merge_any, 1);
 		CHECK(k.ksm_kb >= 0);
 	}
-	close(fds[0]);
-	close(go[1]);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		/* Gone: the kept descriptors say so, whatever the pid becomes. */
-		CHECK_I64(procfs_proc_cheap_kept(p, pid, &k), -ESRCH);
-	}
+	merger_stop(&m);
+	/* Gone: the kept descriptors say so, whatever the pid becomes. */
+	CHECK_I64(procfs_proc_cheap_kept(p, m.pid, &k), -ESRCH);
 	procfs_set_slow_interval(p, 5);
 }
 
@@ -253,36 +232,76 @@ static void test_proc_self(void)
 	CHECK_I64(procfs_proc_rollup(-1, &r), -EINVAL);
 }
 
-/* Since 6.4 a process can mark itself whole for merging; ksm_stat says so.
- * A child marks itself: unmarking again would walk every mapping, which
- * takes minutes under AddressSanitizer's huge shadow maps. */
-static void test_merge_any(void)
+/* A child that marks itself whole for merging (PR_SET_MEMORY_MERGE, Linux 6.4+)
+ * when told to, then waits to be killed. Marking happens in a child: unmarking
+ * again would walk every mapping, which takes minutes under AddressSanitizer's
+ * huge shadow maps. */
+struct merger {
+	pid_t pid;
+	int go, answer;  /* pipe ends: ours to write, ours to read */
+};
+
+static int merger_start(struct merger *m)
 {
-	struct proc_cheap c;
-	int fds[2];
-	char answer = 0;
-	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(fds) < 0)
-		return;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(fds[0]);
-		answer = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
-		if (write(fds[1], &answer, 1) != 1)
+	int ans[2], go[2];
+	m->pid = -1;
+	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(ans) < 0)
+		return -1;
+	if (pipe(go) < 0) {
+		close(ans[0]);
+		close(ans[1]);
+		return -1;
+	}
+	m->pid = fork();
+	if (m->pid == 0) {
+		char c;
+		close(ans[0]);
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		c = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
+		if (write(ans[1], &c, 1) != 1)
 			_exit(1);
 		pause();
 		_exit(0);
 	}
-	close(fds[1]);
-	CHECK(pid > 0);
-	if (pid > 0 && read(fds[0], &answer, 1) == 1 && answer == 'y') {
-		CHECK_I64(procfs_proc_cheap(pid, &c), 0);
-		CHECK_I64(c.merge_any, 1);
-		CHECK(c.ksm_kb >= 0);
+	close(ans[1]);
+	close(go[0]);
+	m->go = go[1];
+	m->answer = ans[0];
+	CHECK(m->pid > 0);
+	return m->pid > 0 ? 0 : -1;
+}
+
+/* 1 once the child has marked itself, 0 when the kernel refused. */
+static int merger_mark(struct merger *m)
+{
+	char c = 0;
+	return write(m->go, "x", 1) == 1 && read(m->answer, &c, 1) == 1 && c == 'y';
+}
+
+static void merger_stop(struct merger *m)
+{
+	close(m->go);
+	close(m->answer);
+	if (m->pid > 0) {
+		kill(m->pid, SIGKILL);
+		waitpid(m->pid, NULL, 0);
 	}
-	close(fds[0]);
-	if (pid > 0) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+}
+
+/* Since 6.4 a process can mark itself whole for merging; ksm_stat says so. */
+static void test_merge_any(void)
+{
+	struct proc_cheap c;
+	struct merger m;
+	if (merger_start(&m) == 0) {
+		if (merger_mark(&m)) {
+			CHECK_I64(procfs_proc_cheap(m.pid, &c), 0);
+			CHECK_I64(c.merge_any, 1);
+			CHECK(c.ksm_kb >= 0);
+		}
+		merger_stop(&m);
 	}
 	CHECK_I64(procfs_proc_cheap(getpid(), &c), 0);
 	CHECK_I64(c.merge_any, 0);
