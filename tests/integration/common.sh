@@ -69,15 +69,20 @@ setup() {
 }
 
 # jq-free JSON queries over one line of uksmtop -o json.
-# inst FILE NAME FIELD: the field of the named instance in the last line ("null", "absent").
+# inst FILE NAME FIELD: the field of the named instance in the newest complete line
+# ("null", "absent"); a line still being written by a running uksmtop is skipped.
 inst() {
 	python3 - "$@" <<'EOF'
 import json, sys
 path, name, field = sys.argv[1:4]
-lines = [l for l in open(path) if l.strip()]
-if not lines:
+d = None
+for line in open(path):
+    try:
+        d = json.loads(line)
+    except ValueError:
+        pass
+if d is None:
     print("absent"); sys.exit(0)
-d = json.loads(lines[-1])
 for i in d.get("instances", []):
     if i.get("name") == name:
         v = i.get(field, "absent")
