@@ -153,6 +153,64 @@ static void test_parse_stat_ticks(void)
 	CHECK(t >= 0);
 }
 
+/* A child that marks itself whole for merging (PR_SET_MEMORY_MERGE, Linux 6.4+)
+ * when told to, then waits to be killed. Marking happens in a child: unmarking
+ * again would walk every mapping, which takes minutes under AddressSanitizer's
+ * huge shadow maps. */
+struct merger {
+	pid_t pid;
+	int go, answer;  /* pipe ends: ours to write, ours to read */
+};
+
+static int merger_start(struct merger *m)
+{
+	int ans[2], go[2];
+	m->pid = -1;
+	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(ans) < 0)
+		return -1;
+	if (pipe(go) < 0) {
+		close(ans[0]);
+		close(ans[1]);
+		return -1;
+	}
+	m->pid = fork();
+	if (m->pid == 0) {
+		char c;
+		close(ans[0]);
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		c = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
+		if (write(ans[1], &c, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(ans[1]);
+	close(go[0]);
+	m->go = go[1];
+	m->answer = ans[0];
+	CHECK(m->pid > 0);
+	return m->pid > 0 ? 0 : -1;
+}
+
+/* 1 once the child has marked itself, 0 when the kernel refused. */
+static int merger_mark(struct merger *m)
+{
+	char c = 0;
+	return write(m->go, "x", 1) == 1 && read(m->answer, &c, 1) == 1 && c == 'y';
+}
+
+static void merger_stop(struct merger *m)
+{
+	close(m->go);
+	close(m->answer);
+	if (m->pid > 0) {
+		kill(m->pid, SIGKILL);
+		waitpid(m->pid, NULL, 0);
+	}
+}
+
 /* Kept descriptors: the figures procfs_proc_cheap gives; the mergeable mark is read
  * at first sight and then at the slow cadence, or at once when it is 0. */
 static void test_kept(struct procfs *p)
@@ -230,64 +288,6 @@ static void test_proc_self(void)
 	CHECK_I64(r.pss_kb, VAL_NULL);
 	CHECK_I64(procfs_proc_cheap(0, &c), -EINVAL);
 	CHECK_I64(procfs_proc_rollup(-1, &r), -EINVAL);
-}
-
-/* A child that marks itself whole for merging (PR_SET_MEMORY_MERGE, Linux 6.4+)
- * when told to, then waits to be killed. Marking happens in a child: unmarking
- * again would walk every mapping, which takes minutes under AddressSanitizer's
- * huge shadow maps. */
-struct merger {
-	pid_t pid;
-	int go, answer;  /* pipe ends: ours to write, ours to read */
-};
-
-static int merger_start(struct merger *m)
-{
-	int ans[2], go[2];
-	m->pid = -1;
-	if (access("/proc/self/ksm_stat", R_OK) != 0 || pipe(ans) < 0)
-		return -1;
-	if (pipe(go) < 0) {
-		close(ans[0]);
-		close(ans[1]);
-		return -1;
-	}
-	m->pid = fork();
-	if (m->pid == 0) {
-		char c;
-		close(ans[0]);
-		close(go[1]);
-		if (read(go[0], &c, 1) != 1)
-			_exit(1);
-		c = prctl(PR_SET_MEMORY_MERGE, 1, 0, 0, 0) == 0 ? 'y' : 'n';
-		if (write(ans[1], &c, 1) != 1)
-			_exit(1);
-		pause();
-		_exit(0);
-	}
-	close(ans[1]);
-	close(go[0]);
-	m->go = go[1];
-	m->answer = ans[0];
-	CHECK(m->pid > 0);
-	return m->pid > 0 ? 0 : -1;
-}
-
-/* 1 once the child has marked itself, 0 when the kernel refused. */
-static int merger_mark(struct merger *m)
-{
-	char c = 0;
-	return write(m->go, "x", 1) == 1 && read(m->answer, &c, 1) == 1 && c == 'y';
-}
-
-static void merger_stop(struct merger *m)
-{
-	close(m->go);
-	close(m->answer);
-	if (m->pid > 0) {
-		kill(m->pid, SIGKILL);
-		waitpid(m->pid, NULL, 0);
-	}
 }
 
 /* Since 6.4 a process can mark itself whole for merging; ksm_stat says so. */
