@@ -27,6 +27,17 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
+# verdicts FILE: a checker's "ok|not_ok DESCRIPTION" lines as checks; other lines pass through.
+verdicts() {
+	while read -r verdict desc; do
+		case $verdict in
+		ok) ok "$desc" ;;
+		not_ok) not_ok "$desc" ;;
+		*) echo "$verdict $desc" ;;
+		esac
+	done <"$1"
+}
+
 done_testing() {
 	echo "$t_count checks, $t_failed failed"
 	[ "$t_failed" = 0 ]

@@ -2,6 +2,7 @@
 # assets.sh - idempotent setup and teardown of the real TCG guests and LXC containers the integration tests use.
 #
 # usage: assets.sh ensure-daemons | setup-kvm N | setup-lxc N | start-transient NAME | teardown | status
+#        assets.sh guest-xml NAME MIB CONSOLE_LOG   (the guest definition, for other scripts' guests)
 #
 # Everything comes from Debian packages (apt only). Every instance made here is
 # named uksmtest-*, and teardown removes exactly those. The guest kernel and
@@ -141,13 +142,16 @@ ensure_cache() {
 
 # --- KVM (TCG) guests ------------------------------------------------------------
 
+# guest_xml NAME [MIB [CONSOLE_LOG]]: a TCG guest booting the cached kernel and initramfs.
 guest_xml() {
 	name=$1
+	mib=${2:-$GUEST_MIB}
+	console=${3:-$CACHE/$name.console.log}
 	cat <<EOF
 <domain type='qemu'>
   <name>$name</name>
-  <memory unit='MiB'>$GUEST_MIB</memory>
-  <currentMemory unit='MiB'>$GUEST_MIB</currentMemory>
+  <memory unit='MiB'>$mib</memory>
+  <currentMemory unit='MiB'>$mib</currentMemory>
   <vcpu>1</vcpu>
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
@@ -158,7 +162,7 @@ guest_xml() {
   <on_crash>destroy</on_crash>
   <devices>
     <serial type='file'>
-      <source path='$CACHE/$name.console.log'/>
+      <source path='$console'/>
       <target port='0'/>
     </serial>
     <memballoon model='none'/>
@@ -315,7 +319,8 @@ ensure-daemons) ensure_daemons ;;
 setup-kvm) count_arg "${2:-}"; setup_kvm "$2" ;;
 setup-lxc) count_arg "${2:-}"; setup_lxc "$2" ;;
 start-transient) [ -n "${2:-}" ] || die "usage: $0 start-transient NAME"; start_transient "$2" ;;
+guest-xml) [ $# -eq 4 ] || die "usage: $0 guest-xml NAME MIB CONSOLE_LOG"; count_arg "$3"; guest_xml "$2" "$3" "$4" ;;
 teardown) teardown ;;
 status) status ;;
-*) echo "usage: $0 ensure-daemons | setup-kvm N | setup-lxc N | start-transient NAME | teardown | status" >&2; exit 2 ;;
+*) echo "usage: $0 ensure-daemons | setup-kvm N | setup-lxc N | start-transient NAME | teardown | status | guest-xml NAME MIB CONSOLE_LOG" >&2; exit 2 ;;
 esac

@@ -8,17 +8,6 @@ CONTAINERS="uksmtest-c1 uksmtest-c2 uksmtest-c3"
 
 setup 3 3
 
-# report: turn the checker's "ok|not_ok DESCRIPTION" lines into TAP lines.
-report() {
-	while read -r verdict desc; do
-		case $verdict in
-		ok) ok "$desc" ;;
-		not_ok) not_ok "$desc" ;;
-		*) echo "$verdict $desc" ;;
-		esac
-	done
-}
-
 # The listing and the /proc sums, taken right after the sample so they describe the same moment.
 python3 - "$UKSMTOP" "$it_tmp" $GUESTS -- $CONTAINERS <<'EOF' >"$it_tmp/listing.tap"
 import json, os, subprocess, sys
@@ -118,7 +107,7 @@ for name in guests + containers:
         cg = r.get("cgroup_mem_kb")
         say(isinstance(cg, int) and cg > 0, "%s cgroup_mem_kb known (got %s)" % (name, cg))
 EOF
-report <"$it_tmp/listing.tap"
+verdicts "$it_tmp/listing.tap"
 
 # KSM: merge fast, wait for the guests' ksm_kb, then compare the sum with KSM's own count.
 if [ ! -w "$KSM/run" ]; then
@@ -190,5 +179,5 @@ if d:
 else:
     say(False, "a sample to compare")
 EOF
-report <"$it_tmp/ksm.tap"
+verdicts "$it_tmp/ksm.tap"
 done_testing

@@ -131,11 +131,5 @@ up = [e for e in ev if e["detail"].startswith("libvirt") and "again" in e["detai
 say(len(down) <= 1 and len(up) == len(down),
     "libvirt unreachable said %d time(s), connected again %d time(s)" % (len(down), len(up)))
 EOF
-while read -r verdict desc; do
-	case $verdict in
-	ok) ok "$desc" ;;
-	not_ok) not_ok "$desc" ;;
-	*) echo "$verdict $desc" ;;
-	esac
-done <"$it_tmp/verdicts"
+verdicts "$it_tmp/verdicts"
 done_testing

@@ -90,11 +90,5 @@ for g in guests:
     print("ok" if r.get("state") == "running" and r.get("pid") == pid else "not_ok",
           "%s running with pid %d after the restart (got %s, %s)" % (g, pid, r.get("state"), r.get("pid")))
 EOF
-while read -r verdict desc; do
-	case $verdict in
-	ok) ok "$desc" ;;
-	not_ok) not_ok "$desc" ;;
-	*) echo "$verdict $desc" ;;
-	esac
-done <"$it_tmp/verdicts"
+verdicts "$it_tmp/verdicts"
 done_testing

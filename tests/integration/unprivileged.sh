@@ -84,11 +84,5 @@ if not libvirt_ok:
     lv = [e for e in events if e.get("detail", "").startswith("libvirt:")]
     say(len(lv) == 1, "one event says why libvirt is unreachable (got %d)" % len(lv))
 EOF
-while read -r verdict desc; do
-	case $verdict in
-	ok) ok "$desc" ;;
-	not_ok) not_ok "$desc" ;;
-	*) echo "$verdict $desc" ;;
-	esac
-done <"$it_tmp/verdicts"
+verdicts "$it_tmp/verdicts"
 done_testing

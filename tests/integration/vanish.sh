@@ -77,11 +77,5 @@ late = [n for d in lines[stopped_at + 1:] for i in d["instances"] if i["name"] i
         for n in [i["name"]]]
 print("ok" if not late else "not_ok", "no sample after the stops shows them running (got %s)" % sorted(set(late)))
 EOF
-while read -r verdict desc; do
-	case $verdict in
-	ok) ok "$desc" ;;
-	not_ok) not_ok "$desc" ;;
-	*) echo "$verdict $desc" ;;
-	esac
-done <"$it_tmp/verdicts"
+verdicts "$it_tmp/verdicts"
 done_testing
