@@ -34,7 +34,6 @@ LXCPATH=${BENCH_LXCPATH:-/var/lib/uksmtop-bench}
 CACHE=${BENCH_CACHE:-/var/cache/uksmtop-bench}
 BASE_PATH=$CACHE/lxc
 BASE=${PREFIX}base
-TEST_CACHE=${UKSMTOP_TEST_CACHE:-/var/cache/uksmtop-test}
 GUEST_MIB=${BENCH_GUEST_MIB:-256}
 GUEST_READY="uksmtest guest up"   # what the assets.sh initramfs prints when up
 BOOT_TIMEOUT=${BENCH_BOOT_TIMEOUT:-180}
@@ -107,30 +106,8 @@ down_lxc() {
 
 # --- guests -------------------------------------------------------------------
 
-guest_xml() {
-	cat <<EOF
-<domain type='qemu'>
-  <name>$1</name>
-  <memory unit='MiB'>$GUEST_MIB</memory>
-  <currentMemory unit='MiB'>$GUEST_MIB</currentMemory>
-  <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc'>hvm</type>
-    <kernel>$TEST_CACHE/vmlinuz</kernel>
-    <initrd>$TEST_CACHE/initramfs.cpio.gz</initrd>
-    <cmdline>console=ttyS0 panic=-1</cmdline>
-  </os>
-  <on_crash>destroy</on_crash>
-  <devices>
-    <serial type='file'>
-      <source path='$CACHE/$1.console.log'/>
-      <target port='0'/>
-    </serial>
-    <memballoon model='none'/>
-  </devices>
-</domain>
-EOF
-}
+# The guest definition is assets.sh's, with this script's memory size and console log.
+guest_xml() { sh "$ASSETS" guest-xml "$1" "$GUEST_MIB" "$CACHE/$1.console.log"; }
 
 g_running() { [ "$(virsh -q -c "$URI" domstate "$1" 2>/dev/null | head -n 1)" = running ]; }
 g_booted() { grep -q "$GUEST_READY" "$CACHE/$1.console.log" 2>/dev/null; }
@@ -148,7 +125,7 @@ up_kvm() {
 		if ! g_running "$name"; then
 			rm -f "$CACHE/$name.console.log"
 			xml=$(mktemp)
-			guest_xml "$name" >"$xml"
+			guest_xml "$name" >"$xml" || { rm -f "$xml"; die "cannot write the definition of $name"; }
 			virsh -q -c "$URI" create "$xml" >/dev/null || { rm -f "$xml"; die "virsh create $name failed"; }
 			rm -f "$xml"
 		fi
