@@ -143,7 +143,9 @@ static void tui_adopt(struct tui *t, struct sample *smp)
 		view_message(v, false, "%s", smp->inst_note);
 	snprintf(t->last_note, sizeof(t->last_note), "%s", smp->inst_note);
 	tui_events_message(t, smp);
-	if (v->have_sample)
+	if (v->have_sample && t->w)
+		worker_recycle(t->w, &v->smp);
+	else if (v->have_sample)
 		sample_free(&v->smp);
 	v->smp = *smp;
 	v->have_sample = true;

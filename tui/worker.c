@@ -24,6 +24,8 @@ struct worker {
 	int req_arg;
 	struct sample ready;
 	bool have_ready;
+	struct sample spent;      /* handed back by the main loop, freed here */
+	bool have_spent;
 	enum worker_req done;
 	int done_rc;
 	char done_msg[512];
@@ -125,7 +127,12 @@ static void *worker_main(void *arg)
 		double start;
 
 		w->req = WORKER_REQ_NONE;
+		struct sample spent = w->spent;
+		bool have_spent = w->have_spent;
+		w->have_spent = false;
 		pthread_mutex_unlock(&w->lock);
+		if (have_spent)
+			sample_free(&spent);
 		/* An action first, so the sample after it shows its effect. */
 		if (req != WORKER_REQ_NONE)
 			worker_do_request(w, req, req_arg);
@@ -187,6 +194,8 @@ void worker_stop(struct worker *w)
 	pthread_join(w->thread, NULL);
 	if (w->have_ready)
 		sample_free(&w->ready);
+	if (w->have_spent)
+		sample_free(&w->spent);
 	pthread_cond_destroy(&w->cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w);
@@ -229,6 +238,23 @@ bool worker_take(struct worker *w, struct sample *out)
 	}
 	pthread_mutex_unlock(&w->lock);
 	return have;
+}
+
+void worker_recycle(struct worker *w, struct sample *old)
+{
+	struct sample drop;
+	bool have_drop;
+
+	pthread_mutex_lock(&w->lock);
+	drop = w->spent;
+	have_drop = w->have_spent;
+	w->spent = *old;
+	w->have_spent = true;
+	pthread_mutex_unlock(&w->lock);
+	/* Only when two came back within one tick; the thread frees the rest. */
+	if (have_drop)
+		sample_free(&drop);
+	memset(old, 0, sizeof(*old));
 }
 
 enum worker_req worker_result(struct worker *w, int *rc, char *msg, size_t msglen)

@@ -32,5 +32,10 @@ bool worker_take(struct worker *w, struct sample *out);
 /* The outcome of a finished action: returns its kind (NONE when none is
  * waiting), with rc (0 or -errno) and a one-line message. */
 enum worker_req worker_result(struct worker *w, int *rc, char *msg, size_t msglen);
+/* Hand a sample the caller is done with back to be freed on the sampling
+ * thread, which allocated it: freeing it on the drawing thread made glibc trim
+ * the other thread's heap there, and the drawing thread must touch no /proc
+ * file (glibc reads /proc/sys/vm/overcommit_memory when it first trims). */
+void worker_recycle(struct worker *w, struct sample *old);
 
 #endif
