@@ -42,6 +42,16 @@ struct keys_help_line {
 	const char *keys;
 	const char *what;
 };
+/* Moving about the table: the same keys live and in a replay. */
+#define KEYS_HELP_BROWSE \
+	{ "<  >  , .  F6", "sort by the column to the left / to the right" }, \
+	{ "R", "reverse the sort order" }, \
+	{ "Up Down  k j", "move the selection" }, \
+	{ "PgUp PgDn", "move the selection a page" }, \
+	{ "Home End  g G", "first / last row" }, \
+	{ "/  F4", "filter rows by name (a substring, or a glob with * ? [)" }, \
+	{ "Esc", "clear the filter and the message" }
+
 extern const struct keys_help_line keys_help[];
 extern const size_t keys_help_n;
 

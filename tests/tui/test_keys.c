@@ -16,6 +16,8 @@ static void test_map(void)
 	CHECK_I64(keys_action('d'), KA_DELAY);
 	CHECK_I64(keys_action('<'), KA_SORT_PREV);
 	CHECK_I64(keys_action('>'), KA_SORT_NEXT);
+	CHECK_I64(keys_action(','), KA_SORT_PREV);
+	CHECK_I64(keys_action('.'), KA_SORT_NEXT);
 	CHECK_I64(keys_action('R'), KA_SORT_REVERSE);
 	CHECK_I64(keys_action(KEY_UP), KA_UP);
 	CHECK_I64(keys_action(KEY_DOWN), KA_DOWN);
@@ -43,7 +45,7 @@ static void test_map(void)
 /* Every key the issue names has a line in the help. */
 static void test_help(void)
 {
-	static const char *const keys[] = { "q", "h", "?", "space", "d", "<", ">", "R", "Up", "Down",
+	static const char *const keys[] = { "q", "h", "?", "space", "d", "<", ">", ",", ".", "R", "Up", "Down",
 		"PgUp", "PgDn", "Home", "End", "/", "Esc", "u", "B", "T", "W", "n", "t", "x" };
 	size_t i, j;
 
