@@ -796,20 +796,6 @@ void boot_free(struct boot_run *r)
 
 /* ---- rendering ------------------------------------------------------------------------------ */
 
-static void boot_json_str(struct outbuf *b, const char *s)
-{
-	outbuf_printf(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			outbuf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			outbuf_printf(b, "\\u%04x", *p);
-		else
-			outbuf_printf(b, "%c", *p);
-	}
-	outbuf_printf(b, "\"");
-}
-
 static void boot_json_f(struct outbuf *b, const char *key, double v, int prec)
 {
 	if (isnan(v))
@@ -822,7 +808,7 @@ static void boot_json_kstr(struct outbuf *b, const char *key, const char *v)
 {
 	outbuf_printf(b, "\"%s\":", key);
 	if (v && *v)
-		boot_json_str(b, v);
+		outbuf_json_str(b, v);
 	else
 		outbuf_printf(b, "null");
 }
@@ -1111,12 +1097,12 @@ void boot_render_removal(struct outbuf *b, enum out_format fmt, const struct boo
 		outbuf_printf(b, "{\"cleanup\":{\"removed\":%zu,\"names\":[", r->n_removed);
 		for (size_t i = 0; i < r->n_removed; i++) {
 			outbuf_printf(b, "%s", i ? "," : "");
-			boot_json_str(b, r->removed[i]);
+			outbuf_json_str(b, r->removed[i]);
 		}
 		outbuf_printf(b, "],\"errors\":[");
 		for (size_t i = 0; i < r->n_errors; i++) {
 			outbuf_printf(b, "%s", i ? "," : "");
-			boot_json_str(b, r->errors[i]);
+			outbuf_json_str(b, r->errors[i]);
 		}
 		outbuf_printf(b, "],");
 		boot_json_kstr(b, "note", r->note);

@@ -250,19 +250,19 @@ static void exp_phase_line(struct exp_run *x, size_t i)
 	char when[40];
 	util_iso8601(util_now_wall(), when, sizeof when);
 	outbuf_printf(&b, "{\"phase\":{\"index\":%zu,\"of\":%zu,\"name\":", i + 1, x->e->n_phases);
-	record_json_str(&b, ph->name);
+	outbuf_json_str(&b, ph->name);
 	outbuf_printf(&b, ",\"time\":\"%s\",\"t_s\":%.3f,\"dedup\":", when, util_now_mono() - x->t0);
 	if (ph->dedup >= 0)
-		record_json_str(&b, dedup_mode_name((enum dedup_run_mode)ph->dedup));
+		outbuf_json_str(&b, dedup_mode_name((enum dedup_run_mode)ph->dedup));
 	else
 		outbuf_printf(&b, "null");
 	outbuf_printf(&b, ",\"baseline\":%s,\"boot\":%s,", ph->baseline_now ? "\"now\"" : "null",
 		      ph->boot == BOOT_STORM ? "\"storm\"" : ph->boot ? "\"one-by-one\"" : "null");
-	record_json_f(&b, "duration_s", ph->duration_s, 3);
+	outbuf_json_f(&b, "duration_s", ph->duration_s, 3);
 	outbuf_printf(&b, ",\"load\":[");
 	for (size_t k = 0; ph->load && ph->load[k]; k++) {
 		outbuf_printf(&b, "%s", k ? "," : "");
-		record_json_str(&b, ph->load[k]);
+		outbuf_json_str(&b, ph->load[k]);
 	}
 	outbuf_printf(&b, "]}}\n");
 	exp_emit_json(x, &b);
@@ -569,7 +569,7 @@ static const struct boot_result *exp_boot_of(const struct exp_run *x, size_t *n,
 
 static void exp_json_kb(struct outbuf *b, const char *key, double kb)
 {
-	record_json_i64(b, key, isnan(kb) ? VAL_NULL : (int64_t)llround(kb));
+	outbuf_json_i64(b, key, isnan(kb) ? VAL_NULL : (int64_t)llround(kb));
 }
 
 static void exp_json_phase(struct outbuf *b, const struct exp_run *x, size_t i)
@@ -578,7 +578,7 @@ static void exp_json_phase(struct outbuf *b, const struct exp_run *x, size_t i)
 	const struct exp_phase_run *pr = &x->pr[i];
 	exp_figures(pr, &f);
 	outbuf_printf(b, "%s{\"name\":", i ? "," : "");
-	record_json_str(b, x->e->phases[i].name);
+	outbuf_json_str(b, x->e->phases[i].name);
 	int st = exp_state(pr);
 	outbuf_printf(b, ",\"merging\":%s,\"samples\":%zu,", st < 0 ? "null" : st == 1 ? "\"on\"" : st == 2 ?
 		      "\"unmerge\"" : "\"off\"", pr->n);
@@ -586,23 +586,23 @@ static void exp_json_phase(struct outbuf *b, const struct exp_run *x, size_t i)
 	outbuf_printf(b, ",");
 	exp_json_kb(b, "overhead_mean_kb", f.oh_mean);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_shared", f.shared);
+	outbuf_json_i64(b, "pages_shared", f.shared);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_sharing", f.sharing);
+	outbuf_json_i64(b, "pages_sharing", f.sharing);
 	outbuf_printf(b, ",");
-	record_json_f(b, "sharing_per_shared", val_known(f.shared) && val_known(f.sharing) && f.shared > 0 ?
+	outbuf_json_f(b, "sharing_per_shared", val_known(f.shared) && val_known(f.sharing) && f.shared > 0 ?
 		      (double)f.sharing / (double)f.shared : NAN, 3);
 	outbuf_printf(b, ",");
-	record_json_f(b, "daemon_cpu_mean_pct", f.dcpu_mean, 2);
+	outbuf_json_f(b, "daemon_cpu_mean_pct", f.dcpu_mean, 2);
 	outbuf_printf(b, ",");
-	record_json_f(b, "daemon_cpu_peak_pct", f.dcpu_peak, 2);
+	outbuf_json_f(b, "daemon_cpu_peak_pct", f.dcpu_peak, 2);
 	outbuf_printf(b, ",");
-	record_json_f(b, "scan_rate_mean_pps", f.scan_mean, 1);
+	outbuf_json_f(b, "scan_rate_mean_pps", f.scan_mean, 1);
 	outbuf_printf(b, ",");
-	record_json_f(b, "host_cpu_mean_pct", f.hcpu_mean, 2);
+	outbuf_json_f(b, "host_cpu_mean_pct", f.hcpu_mean, 2);
 	outbuf_printf(b, ",\"load\":");
 	if (pr->load_status[0])
-		record_json_str(b, pr->load_status);
+		outbuf_json_str(b, pr->load_status);
 	else
 		outbuf_printf(b, "null");
 	outbuf_printf(b, "}");
@@ -617,11 +617,11 @@ static void exp_json_boot(struct outbuf *b, const struct exp_run *x)
 		return;
 	}
 	outbuf_printf(b, "\"boot\":{\"n\":%zu,\"ready\":%zu,", n, ready);
-	record_json_f(b, "total_s", br->total_s, 3);
+	outbuf_json_f(b, "total_s", br->total_s, 3);
 	outbuf_printf(b, ",");
-	record_json_f(b, "cpu_mean_pct", br->cpu_mean_pct, 1);
+	outbuf_json_f(b, "cpu_mean_pct", br->cpu_mean_pct, 1);
 	outbuf_printf(b, ",");
-	record_json_f(b, "cpu_peak_pct", br->cpu_peak_pct, 1);
+	outbuf_json_f(b, "cpu_peak_pct", br->cpu_peak_pct, 1);
 	outbuf_printf(b, "}");
 }
 
@@ -637,9 +637,9 @@ static void exp_json_compare(struct outbuf *b, const struct exp_run *x)
 	if (ai >= 0)
 		exp_figures(&x->pr[ai], &fa);
 	outbuf_printf(b, ",\"before\":");
-	bi >= 0 ? record_json_str(b, x->e->phases[bi].name) : outbuf_printf(b, "null");
+	bi >= 0 ? outbuf_json_str(b, x->e->phases[bi].name) : outbuf_printf(b, "null");
 	outbuf_printf(b, ",\"after\":");
-	ai >= 0 ? record_json_str(b, x->e->phases[ai].name) : outbuf_printf(b, "null");
+	ai >= 0 ? outbuf_json_str(b, x->e->phases[ai].name) : outbuf_printf(b, "null");
 	outbuf_printf(b, ",");
 	exp_json_kb(b, "overhead_before_kb", fb.oh_end);
 	outbuf_printf(b, ",");
@@ -647,30 +647,30 @@ static void exp_json_compare(struct outbuf *b, const struct exp_run *x)
 	outbuf_printf(b, ",");
 	exp_json_kb(b, "overhead_change_kb", fa.oh_end - fb.oh_end);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_shared_before", fb.shared);
+	outbuf_json_i64(b, "pages_shared_before", fb.shared);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_shared_after", fa.shared);
+	outbuf_json_i64(b, "pages_shared_after", fa.shared);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_sharing_before", fb.sharing);
+	outbuf_json_i64(b, "pages_sharing_before", fb.sharing);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_sharing_after", fa.sharing);
+	outbuf_json_i64(b, "pages_sharing_after", fa.sharing);
 	outbuf_printf(b, ",");
-	record_json_f(b, "sharing_per_shared_after", val_known(fa.shared) && val_known(fa.sharing) && fa.shared > 0 ?
+	outbuf_json_f(b, "sharing_per_shared_after", val_known(fa.shared) && val_known(fa.sharing) && fa.shared > 0 ?
 		      (double)fa.sharing / (double)fa.shared : NAN, 3);
 	outbuf_printf(b, ",");
-	record_json_f(b, "daemon_cpu_mean_pct", fa.dcpu_mean, 2);
+	outbuf_json_f(b, "daemon_cpu_mean_pct", fa.dcpu_mean, 2);
 	outbuf_printf(b, ",");
-	record_json_f(b, "daemon_cpu_peak_pct", fa.dcpu_peak, 2);
+	outbuf_json_f(b, "daemon_cpu_peak_pct", fa.dcpu_peak, 2);
 	outbuf_printf(b, ",");
-	record_json_f(b, "scan_rate_mean_pps", fa.scan_mean, 1);
+	outbuf_json_f(b, "scan_rate_mean_pps", fa.scan_mean, 1);
 }
 
 static void exp_summary_json(struct outbuf *b, const struct exp_run *x)
 {
 	outbuf_printf(b, "{\"summary\":{\"experiment\":");
-	record_json_str(b, x->e->name);
+	outbuf_json_str(b, x->e->name);
 	outbuf_printf(b, ",\"template\":");
-	record_json_str(b, x->e->template_name);
+	outbuf_json_str(b, x->e->template_name);
 	outbuf_printf(b, ",\"n\":%ld,\"samples\":%ld,\"duration_s\":%.3f,\"interrupted\":%s,\"status\":%d,", x->e->n,
 		      x->n_samples, util_now_mono() - x->t0, x->interrupted ? "true" : "false", x->status);
 	exp_json_boot(b, x);
@@ -812,15 +812,15 @@ static void exp_plot(struct exp_run *x)
 static void exp_describe(const struct exp_run *x, struct outbuf *b)
 {
 	outbuf_printf(b, "{\"file\":");
-	record_json_str(b, x->e->path);
+	outbuf_json_str(b, x->e->path);
 	outbuf_printf(b, ",\"name\":");
-	record_json_str(b, x->e->name);
+	outbuf_json_str(b, x->e->name);
 	outbuf_printf(b, ",\"template\":");
-	record_json_str(b, x->e->template_name);
+	outbuf_json_str(b, x->e->template_name);
 	outbuf_printf(b, ",\"type\":\"%s\",\"n\":%ld,\"phases\":[", inst_type_name(x->e->type), x->e->n);
 	for (size_t i = 0; i < x->e->n_phases; i++) {
 		outbuf_printf(b, "%s", i ? "," : "");
-		record_json_str(b, x->e->phases[i].name);
+		outbuf_json_str(b, x->e->phases[i].name);
 	}
 	outbuf_printf(b, "]}");
 }

@@ -85,7 +85,7 @@ void output_totals(const struct sample *s, int64_t *rss_kb, int64_t *ksm_kb)
 
 /* ---- JSON ---- */
 
-static void json_str(struct outbuf *b, const char *s)
+void outbuf_json_str(struct outbuf *b, const char *s)
 {
 	outbuf_put(b, "\"", 1);
 	const unsigned char *run = (const unsigned char *)s, *p = run;
@@ -125,7 +125,7 @@ static void outbuf_i64(struct outbuf *b, int64_t v)
 	outbuf_put(b, d + i, sizeof d - i);
 }
 
-static void json_i64(struct outbuf *b, const char *key, int64_t v)
+void outbuf_json_i64(struct outbuf *b, const char *key, int64_t v)
 {
 	json_key(b, key);
 	if (val_known(v))
@@ -134,7 +134,7 @@ static void json_i64(struct outbuf *b, const char *key, int64_t v)
 		outbuf_put(b, "null", 4);
 }
 
-static void json_f(struct outbuf *b, const char *key, double v, int prec)
+void outbuf_json_f(struct outbuf *b, const char *key, double v, int prec)
 {
 	if (valf_known(v))
 		outbuf_printf(b, "\"%s\":%.*f", key, prec, v);
@@ -146,7 +146,7 @@ static void json_kstr(struct outbuf *b, const char *key, const char *v)
 {
 	json_key(b, key);
 	if (v)
-		json_str(b, v);
+		outbuf_json_str(b, v);
 	else
 		outbuf_printf(b, "null");
 }
@@ -160,25 +160,25 @@ static void json_instance(struct outbuf *b, const struct instance *in)
 	outbuf_printf(b, ",");
 	json_kstr(b, "state", in->state);
 	outbuf_printf(b, ",");
-	json_i64(b, "pid", in->pid > 0 ? in->pid : VAL_NULL);
+	outbuf_json_i64(b, "pid", in->pid > 0 ? in->pid : VAL_NULL);
 	outbuf_printf(b, ",");
-	json_i64(b, "rss_kb", in->rss_kb);
+	outbuf_json_i64(b, "rss_kb", in->rss_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "pss_kb", in->pss_kb);
+	outbuf_json_i64(b, "pss_kb", in->pss_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "shared_kb", in->shared_kb);
+	outbuf_json_i64(b, "shared_kb", in->shared_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "ksm_kb", in->ksm_kb);
+	outbuf_json_i64(b, "ksm_kb", in->ksm_kb);
 	outbuf_printf(b, ",");
-	json_f(b, "pss_age_s", in->pss_age_s, 3);
+	outbuf_json_f(b, "pss_age_s", in->pss_age_s, 3);
 	outbuf_printf(b, ",");
-	json_i64(b, "cgroup_mem_kb", in->cgroup_mem_kb);
+	outbuf_json_i64(b, "cgroup_mem_kb", in->cgroup_mem_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "nproc", in->nproc);
+	outbuf_json_i64(b, "nproc", in->nproc);
 	outbuf_printf(b, ",");
-	json_i64(b, "vcpus", in->vcpus >= 0 ? in->vcpus : VAL_NULL);
+	outbuf_json_i64(b, "vcpus", in->vcpus >= 0 ? in->vcpus : VAL_NULL);
 	outbuf_printf(b, ",");
-	json_i64(b, "mem_cfg_kb", in->mem_cfg_kb);
+	outbuf_json_i64(b, "mem_cfg_kb", in->mem_cfg_kb);
 	outbuf_printf(b, ",");
 	json_kstr(b, "domain_type", in->domain_type[0] ? in->domain_type : NULL);
 	outbuf_printf(b, ",\"mergeable\":%s}",
@@ -192,37 +192,37 @@ static void output_json(struct outbuf *b, const struct sample *s)
 	const struct dedup_figs *d = &s->dedup;
 	util_iso8601(s->time, when, sizeof when);
 	outbuf_printf(b, "{\"time\":\"%s\",", when);
-	json_f(b, "interval_s", s->interval_s, 3);
+	outbuf_json_f(b, "interval_s", s->interval_s, 3);
 	outbuf_printf(b, ",\"host\":{");
-	json_i64(b, "mem_total_kb", h->mem_total_kb);
+	outbuf_json_i64(b, "mem_total_kb", h->mem_total_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "mem_used_kb", h->mem_used_kb);
+	outbuf_json_i64(b, "mem_used_kb", h->mem_used_kb);
 	outbuf_printf(b, ",");
-	json_i64(b, "baseline_kb", h->baseline_kb);
+	outbuf_json_i64(b, "baseline_kb", h->baseline_kb);
 	outbuf_printf(b, ",\"baseline_source\":\"%s\",", baseline_source_name(h->baseline_source));
-	json_i64(b, "overhead_kb", h->overhead_kb);
+	outbuf_json_i64(b, "overhead_kb", h->overhead_kb);
 	outbuf_printf(b, ",");
-	json_f(b, "cpu_pct", h->cpu_pct, 2);
+	outbuf_json_f(b, "cpu_pct", h->cpu_pct, 2);
 	outbuf_printf(b, "},\"dedup\":{\"backend\":\"%s\",", dedup_kind_name(d->backend));
-	json_i64(b, "run", d->run);
+	outbuf_json_i64(b, "run", d->run);
 	outbuf_printf(b, ",");
-	json_i64(b, "pages_shared", d->pages_shared);
+	outbuf_json_i64(b, "pages_shared", d->pages_shared);
 	outbuf_printf(b, ",");
-	json_i64(b, "pages_sharing", d->pages_sharing);
+	outbuf_json_i64(b, "pages_sharing", d->pages_sharing);
 	outbuf_printf(b, ",");
-	json_i64(b, "pages_unshared", d->pages_unshared);
+	outbuf_json_i64(b, "pages_unshared", d->pages_unshared);
 	outbuf_printf(b, ",");
-	json_i64(b, "pages_volatile", d->pages_volatile);
+	outbuf_json_i64(b, "pages_volatile", d->pages_volatile);
 	outbuf_printf(b, ",");
-	json_i64(b, "pages_scanned", d->pages_scanned);
+	outbuf_json_i64(b, "pages_scanned", d->pages_scanned);
 	outbuf_printf(b, ",");
-	json_i64(b, "full_scans", d->full_scans);
+	outbuf_json_i64(b, "full_scans", d->full_scans);
 	outbuf_printf(b, ",");
-	json_f(b, "scan_rate_pps", d->scan_rate_pps, 1);
+	outbuf_json_f(b, "scan_rate_pps", d->scan_rate_pps, 1);
 	outbuf_printf(b, ",");
-	json_f(b, "cpu_pct", d->cpu_pct, 2);
+	outbuf_json_f(b, "cpu_pct", d->cpu_pct, 2);
 	outbuf_printf(b, ",");
-	json_i64(b, "saved_kb", d->saved_kb);
+	outbuf_json_i64(b, "saved_kb", d->saved_kb);
 	outbuf_printf(b, "},\"instances\":[");
 	for (size_t i = 0; i < s->n_inst; i++) {
 		if (i)
@@ -232,11 +232,11 @@ static void output_json(struct outbuf *b, const struct sample *s)
 	int64_t trss, tksm;
 	output_totals(s, &trss, &tksm);
 	outbuf_printf(b, "],\"totals\":{");
-	json_i64(b, "rss_kb", trss);
+	outbuf_json_i64(b, "rss_kb", trss);
 	outbuf_printf(b, ",");
-	json_i64(b, "ksm_kb", tksm);
+	outbuf_json_i64(b, "ksm_kb", tksm);
 	outbuf_printf(b, ",");
-	json_i64(b, "overhead_kb", h->overhead_kb);
+	outbuf_json_i64(b, "overhead_kb", h->overhead_kb);
 	outbuf_printf(b, "},");
 	json_kstr(b, "note", s->inst_note[0] ? s->inst_note : NULL);
 	outbuf_printf(b, ",\"events\":[");

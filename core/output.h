@@ -3,6 +3,7 @@
 #define UKSMTOP_OUTPUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "config.h"
@@ -16,6 +17,11 @@ struct outbuf {
 
 void outbuf_free(struct outbuf *b);
 void outbuf_printf(struct outbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* s as a JSON string: quoted, with " \ and control characters escaped. */
+void outbuf_json_str(struct outbuf *b, const char *s);
+/* "key":v, or "key":null for an unknown value. */
+void outbuf_json_i64(struct outbuf *b, const char *key, int64_t v);
+void outbuf_json_f(struct outbuf *b, const char *key, double v, int prec);
 
 /* Render one sample into b (appended). first: the first record of the
  * stream (CSV writes its header row then). */

@@ -38,38 +38,6 @@ unsigned long record_lines(const struct record *r)
 	return r->lines;
 }
 
-/* ---- small JSON writers (strings need escaping: host names, commands, governors) ---- */
-
-void record_json_str(struct outbuf *b, const char *s)
-{
-	outbuf_printf(b, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			outbuf_printf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			outbuf_printf(b, "\\u%04x", *p);
-		else
-			outbuf_printf(b, "%c", *p);
-	}
-	outbuf_printf(b, "\"");
-}
-
-void record_json_i64(struct outbuf *b, const char *key, int64_t v)
-{
-	if (val_known(v))
-		outbuf_printf(b, "\"%s\":%lld", key, (long long)v);
-	else
-		outbuf_printf(b, "\"%s\":null", key);
-}
-
-void record_json_f(struct outbuf *b, const char *key, double v, int prec)
-{
-	if (valf_known(v))
-		outbuf_printf(b, "\"%s\":%.*f", key, prec, v);
-	else
-		outbuf_printf(b, "\"%s\":null", key);
-}
-
 /* ---- writing ---- */
 
 static int record_fail(struct record *r, int e, char *err, size_t errlen)
@@ -129,25 +97,25 @@ static void record_render_rec(struct outbuf *b, const struct sample *s)
 {
 	const struct dedup_figs *d = &s->dedup;
 	outbuf_printf(b, ",\"rec\":{");
-	record_json_f(b, "mono", s->mono, 3);
+	outbuf_json_f(b, "mono", s->mono, 3);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "mem_avail_kb", s->host.mem_avail_kb);
+	outbuf_json_i64(b, "mem_avail_kb", s->host.mem_avail_kb);
 	outbuf_printf(b, ",");
-	record_json_f(b, "uptime_s", s->host.uptime_s, 2);
+	outbuf_json_f(b, "uptime_s", s->host.uptime_s, 2);
 	outbuf_printf(b, ",\"cpu_governor\":");
-	record_json_str(b, d->cpu_governor);
+	outbuf_json_str(b, d->cpu_governor);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "max_cpu_percentage", d->max_cpu_percentage);
+	outbuf_json_i64(b, "max_cpu_percentage", d->max_cpu_percentage);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "sleep_millisecs", d->sleep_millisecs);
+	outbuf_json_i64(b, "sleep_millisecs", d->sleep_millisecs);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "pages_to_scan", d->pages_to_scan);
+	outbuf_json_i64(b, "pages_to_scan", d->pages_to_scan);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "ksm_zero_pages", d->ksm_zero_pages);
+	outbuf_json_i64(b, "ksm_zero_pages", d->ksm_zero_pages);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "general_profit", d->general_profit);
+	outbuf_json_i64(b, "general_profit", d->general_profit);
 	outbuf_printf(b, ",");
-	record_json_i64(b, "thread_pid", d->thread_pid > 0 ? d->thread_pid : VAL_NULL);
+	outbuf_json_i64(b, "thread_pid", d->thread_pid > 0 ? d->thread_pid : VAL_NULL);
 	outbuf_printf(b, "}}\n");
 }
 
@@ -179,15 +147,15 @@ static void record_render_header(struct outbuf *b, const struct record_meta *m)
 		host[0] = '\0';
 	outbuf_printf(b, "{\"uksmtop_recording\":%d,\"program\":\"uksmtop %s\",\"host\":", RECORD_VERSION,
 		      PACKAGE_VERSION);
-	record_json_str(b, host);
+	outbuf_json_str(b, host);
 	outbuf_printf(b, ",\"started\":\"%s\",", when);
-	record_json_f(b, "delay_s", m->delay_s, 3);
+	outbuf_json_f(b, "delay_s", m->delay_s, 3);
 	outbuf_printf(b, ",\"page_size\":%ld,\"backend\":\"%s\",\"command\":[", sysconf(_SC_PAGESIZE),
 		      dedup_kind_name(m->backend));
 	for (int i = 0; m->argv && i < m->argc; i++) {
 		if (i)
 			outbuf_printf(b, ",");
-		record_json_str(b, m->argv[i]);
+		outbuf_json_str(b, m->argv[i]);
 	}
 	outbuf_printf(b, "],\"experiment\":%s}\n", m->experiment ? m->experiment : "null");
 }

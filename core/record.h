@@ -76,9 +76,5 @@ unsigned long record_lines(const struct record *r);
 /* Whether a file name asks for gzip (ends in ".gz"). */
 int record_is_gz(const char *path);
 
-/* JSON pieces for the lines other modules add (phases, summaries). */
-void record_json_str(struct outbuf *b, const char *s);
-void record_json_i64(struct outbuf *b, const char *key, int64_t v);   /* "key":v or null */
-void record_json_f(struct outbuf *b, const char *key, double v, int prec);
 
 #endif
