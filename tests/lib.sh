@@ -27,13 +27,14 @@ check() {
 	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
 }
 
-# verdicts FILE: a checker's "ok|not_ok DESCRIPTION" lines as checks; other lines pass through.
+# verdicts FILE: lines "ok DESC" / "not_ok DESC" (from a Python check) become
+# checks; other lines are printed as they are.
 verdicts() {
-	while read -r verdict desc; do
-		case $verdict in
-		ok) ok "$desc" ;;
-		not_ok) not_ok "$desc" ;;
-		*) echo "$verdict $desc" ;;
+	while IFS= read -r line; do
+		case $line in
+		"ok "*) ok "${line#ok }" ;;
+		"not_ok "*) not_ok "${line#not_ok }" ;;
+		*) echo "$line" ;;
 		esac
 	done <"$1"
 }

@@ -96,18 +96,6 @@ hd_ksm_save() {
 	hd_at_exit 'echo "$hd_ksm_run" >/sys/kernel/mm/ksm/run'
 }
 
-# hd_verdicts FILE: lines "ok DESC" / "not_ok DESC" (from a Python check) become
-# checks; other lines are printed as they are.
-hd_verdicts() {
-	while IFS= read -r line; do
-		case $line in
-		"ok "*) ok "${line#ok }" ;;
-		"not_ok "*) not_ok "${line#not_ok }" ;;
-		*) echo "$line" ;;
-		esac
-	done <"$1"
-}
-
 # hd_one_line FILE: FILE holds exactly one line.
 hd_one_line() { [ "$(wc -l <"$1")" = 1 ]; }
 

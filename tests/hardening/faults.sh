@@ -187,7 +187,7 @@ say(g2.get("state") == "running" and g2.get("pid") == gpid2 and isinstance(g2.ge
 g1 = rows[-1].get("uksmtest-g1") or {}
 say(g1.get("state") == "shut off", "uksmtest-g1 shut off at the end (got %s)" % g1.get("state"))
 EOF
-hd_verdicts "$hd_tmp/verdicts"
+verdicts "$hd_tmp/verdicts"
 
 python3 - "$b" "$(cat "$ud/run")" "$(cat "$ud/pages_scanned")" >"$hd_tmp/verdicts" <<'EOF'
 import json, sys
@@ -217,7 +217,7 @@ say(last["run"] == run and last["pages_scanned"] == scanned,
     "sysfs run: run and pages_scanned back to the files' %d and %d (got %s, %s)" % (run, scanned, last["run"], last["pages_scanned"]))
 say(last["scan_rate_pps"] is not None, "sysfs run: the scan rate is measured again (got %s)" % last["scan_rate_pps"])
 EOF
-hd_verdicts "$hd_tmp/verdicts"
+verdicts "$hd_tmp/verdicts"
 
 if [ -n "$pc" ]; then
 	python3 -c '
@@ -226,6 +226,6 @@ raw = open(sys.argv[1]).read()
 n = sum(1 for l in raw.splitlines() if json.loads(l))
 print(("ok" if raw.endswith("\n") else "not_ok") + " sanitizer run: %d whole JSON lines" % n)
 ' "$c" >"$hd_tmp/verdicts" 2>&1 || echo "not_ok sanitizer run: every line is JSON" >>"$hd_tmp/verdicts"
-	hd_verdicts "$hd_tmp/verdicts"
+	verdicts "$hd_tmp/verdicts"
 fi
 done_testing

@@ -110,7 +110,7 @@ note = last.get("note")
 say(isinstance(note, str) and note and "\n" not in note and "root" in note,
     "as nobody: one line says why figures are null (%s)" % note)
 EOF
-hd_verdicts "$hd_tmp/verdicts"
+verdicts "$hd_tmp/verdicts"
 
 # refused NAME EXPECT-STATUS REGEX COMMAND...: the command exits with that status, writes
 # nothing on stdout and exactly one line on stderr matching REGEX.

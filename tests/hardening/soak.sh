@@ -108,5 +108,5 @@ for k, c in events.items():
 say(bad == 0, "every line is JSON (%d of %d are not)" % (bad, n))
 say(n >= soak * 10, "at least 10 samples a second on average (%d in %d s)" % (n, soak))
 EOF
-hd_verdicts "$hd_tmp/verdicts"
+verdicts "$hd_tmp/verdicts"
 done_testing

@@ -70,7 +70,7 @@ try:
 except ValueError as e:
     say(False, "every line is JSON (%s)" % e)
 EOF
-hd_verdicts "$hd_tmp/verdicts"
+verdicts "$hd_tmp/verdicts"
 # The reports themselves, for whoever has to fix them.
 if grep -q "ERROR SUMMARY: [1-9]" "$log"; then
 	sed -n '/^==[0-9]*== [A-Z]/,/^==[0-9]*== $/p' "$log" | head -200 | sed 's/^/# vg: /'
