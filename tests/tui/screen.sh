@@ -7,7 +7,7 @@ trap tm_cleanup EXIT
 # Instances are not needed here (tests/tui/instances.sh has them): no backends, a quick start.
 NOINST="--no-libvirt --no-lxc"
 backend=$(tm_backend)
-HELP_KEYS='q  F10|h  \?  F1|space|d |<  >  F6|R |Up Down|PgUp PgDn|Home End|/  F4|Esc|u |B |T |W |n |t |x '
+HELP_KEYS='q  F10|h  \?  F1|space|d |<  >  , .  F6|R |Up Down|PgUp PgDn|Home End|/  F4|Esc|u |B |T |W |n |t |x '
 
 help_lists_every_key() {
 	tm_screen >"$TM_DIR/help"
