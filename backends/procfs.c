@@ -51,6 +51,9 @@ struct procfs_kept {
 	int merge_any;      /* what ksm_stat said last: 1, 0, -1 unknown */
 	int64_t stat_pages; /* merging pages when ksm_stat was read last; VAL_NULL never */
 	double stat_at;     /* monotonic time ksm_stat was read last; 0 never */
+	int64_t pages;      /* ksm_merging_pages read last; VAL_NULL never */
+	unsigned epoch;     /* p->ksm_epoch when it was read */
+	uint64_t statm_sum; /* a hash of the statm text it was read with */
 	unsigned gen;       /* the sample that last asked for it */
 };
 
@@ -64,6 +67,8 @@ struct procfs {
 	size_t kept_cap, kept_n, kept_max;
 	unsigned kept_gen;
 	double slow_s;             /* ksm_stat's cadence per process */
+	int ksm_still;             /* the merging daemon changed nothing since ksm_epoch began */
+	unsigned ksm_epoch;
 	pid_t task_pid;            /* procfs_task_ticks's process and its stat, kept open */
 	int task_fd;
 };
@@ -583,6 +588,7 @@ static struct procfs_kept *procfs_kept_get(struct procfs *p, pid_t pid)
 		k->merge_any = -1;
 		k->stat_pages = VAL_NULL;
 		k->stat_at = 0;
+		k->pages = VAL_NULL;
 		p->kept_n++;
 	}
 	k->gen = p->kept_gen;
@@ -635,6 +641,26 @@ static void procfs_kept_stat(struct procfs_kept *k, int64_t pages, double now)
 	k->stat_at = now;
 }
 
+/* FNV-1a over a statm text: the same text gives the same sum. */
+static uint64_t procfs_sum(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* Can ksm_merging_pages read last still be given without reading it again? A
+ * process's merged pages change only when ksmd scans or pages leave the stable
+ * tree (the sampler tells, procfs_set_ksm_still), and when exec gives the
+ * process a new mm, which shows in its statm. The slow cadence reads it anyway. */
+static int procfs_kept_pages_still(const struct procfs *p, const struct procfs_kept *k,
+				   uint64_t statm_sum, double now)
+{
+	return p->ksm_still && k->epoch == p->ksm_epoch && val_known(k->pages) &&
+	       k->statm_sum == statm_sum && !procfs_kept_stat_due(p, k, now);
+}
+
 /* As procfs_proc_cheap, through k's descriptors. Without ksm_merging_pages open
  * (kernels before 6.1, or another user's process) the reason is known from the
  * open, so no path is tried again each sample. */
@@ -654,21 +680,37 @@ static int procfs_kept_read(const struct procfs *p, struct procfs_kept *k, struc
 			return procfs_cheap_ksm(k->pid, out);
 		return 0;
 	}
-	rc = procfs_kept_pread(k->ksm, buf, sizeof(buf));
-	if (rc < 0)
-		return procfs_pid_errno(rc);
-	const char *v = procfs_skip_blank(buf);
-	int64_t pages;
-	if (procfs_parse_digits(&v, &pages) < 0)
-		return 0;
-	out->ksm_kb = procfs_pages_kb(pages);
+	uint64_t sum = procfs_sum(buf);
 	double now = procfs_now();
+	int64_t pages = k->pages;
+	if (!procfs_kept_pages_still(p, k, sum, now)) {
+		rc = procfs_kept_pread(k->ksm, buf, sizeof(buf));
+		if (rc < 0)
+			return procfs_pid_errno(rc);
+		const char *v = procfs_skip_blank(buf);
+		k->pages = VAL_NULL;
+		if (procfs_parse_digits(&v, &pages) < 0)
+			return 0;
+		k->pages = pages;
+		k->epoch = p->ksm_epoch;
+		k->statm_sum = sum;
+	}
+	out->ksm_kb = procfs_pages_kb(pages);
 	/* Merged pages prove the process mergeable; only a process not known to be
 	 * is asked again when they change (a merging guest's change every sample). */
 	if ((pages != k->stat_pages && k->merge_any != 1) || procfs_kept_stat_due(p, k, now))
 		procfs_kept_stat(k, pages, now);
 	out->merge_any = k->merge_any;
 	return 0;
+}
+
+void procfs_set_ksm_still(struct procfs *p, int still)
+{
+	if (!p)
+		return;
+	if (!still)
+		p->ksm_epoch++;
+	p->ksm_still = still;
 }
 
 void procfs_set_slow_interval(struct procfs *p, double secs)

@@ -38,6 +38,12 @@ int procfs_proc_cheap(pid_t pid, struct proc_cheap *out);
 int procfs_proc_cheap_kept(struct procfs *p, pid_t pid, struct proc_cheap *out);
 /* How often (seconds) each process's ksm_stat is read again; 0 = every read. */
 void procfs_set_slow_interval(struct procfs *p, double secs);
+/* Before each sample's processes: still = the merging daemon has neither
+ * scanned nor let go of merged pages since the previous call (KSM's
+ * pages_scanned, pages_shared and pages_sharing unchanged). While it stays so,
+ * a process's ksm_merging_pages is not read again unless its statm changed
+ * (exec) or its slow interval came due. Until the first call, always read. */
+void procfs_set_ksm_still(struct procfs *p, int still);
 /* Close the descriptors of every pid not asked for since the last sweep: once per sample. */
 void procfs_kept_sweep(struct procfs *p);
 

@@ -51,6 +51,8 @@ struct sampler {
 	pid_t denied_pid;
 	unsigned dedup_known;         /* sampler_dedup_mask of the last sample */
 	int dedup_seen;               /* dedup_known is set */
+	int64_t ksm_last[3];          /* KSM's pages_scanned, pages_shared, pages_sharing last sample */
+	int ksm_last_known;
 };
 
 static void sampler_event(struct sampler *s, const char *what, const char *detail)
@@ -446,6 +448,21 @@ static void sampler_derive(struct sampler *s, struct sample *out)
 	s->last_used_kb = h->mem_used_kb;
 }
 
+/* Has the real KSM daemon left every process's merged pages alone since the last
+ * sample? They change only while ksmd scans (pages_scanned moves) or when pages
+ * leave the stable tree outside it (unmerge, memory offline: pages_shared or
+ * pages_sharing fall). A fixture tree proves nothing about the real processes. */
+static void sampler_ksm_still(struct sampler *s, const struct dedup_figs *d)
+{
+	int64_t now[3] = { d->pages_scanned, d->pages_shared, d->pages_sharing };
+	int known = s->dedup.dir.keep && d->backend == DEDUP_KSM && val_known(now[0]) &&
+		    val_known(now[1]) && val_known(now[2]);
+	int still = known && s->ksm_last_known && memcmp(now, s->ksm_last, sizeof now) == 0;
+	procfs_set_ksm_still(s->pf, still);
+	memcpy(s->ksm_last, now, sizeof now);
+	s->ksm_last_known = known;
+}
+
 static int sampler_take_locked(struct sampler *s, struct sample *out)
 {
 	sample_init(out);
@@ -454,6 +471,7 @@ static int sampler_take_locked(struct sampler *s, struct sample *out)
 	procfs_host(s->pf, &out->host);
 	dedup_read(&s->dedup, &out->dedup);
 	sampler_dedup_status(s, &out->dedup);
+	sampler_ksm_still(s, &out->dedup);
 	sampler_daemon_thread(s, &out->dedup);
 	sampler_instances(s, out);
 	sampler_derive(s, out);

@@ -1,4 +1,4 @@
-/* ksm_helper.c - holds a region of identical mergeable pages for the real-kernel KSM test. */
+/* ksm_helper.c - holds a region of identical mergeable pages for the real-kernel KSM tests; SIGUSR1 makes it exec sleep. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +8,16 @@
 #include <unistd.h>
 
 #define KSM_HELPER_DEFAULT_MIB 32
+
+/* exec gives the process a new mm: its merged pages are gone at once, while
+ * ksmd (stopped) still counts the old mm's. execve is async-signal-safe. */
+static void ksm_helper_exec(int sig)
+{
+	(void)sig;
+	char *argv[] = { "sleep", "3600", NULL };
+	execv("/bin/sleep", argv);
+	_exit(127);
+}
 
 static void ksm_helper_usage(void)
 {
@@ -44,7 +54,8 @@ int main(int argc, char **argv)
 		perror("ksm_helper: madvise(MADV_MERGEABLE)");
 		return 1;
 	}
-	printf("ready %zu pages of %zu bytes\n", len / page, page);
+	signal(SIGUSR1, ksm_helper_exec);
+	printf("ready %zu pages of %zu bytes pid %ld\n", len / page, page, (long)getpid());
 	fflush(stdout);
 	for (;;)
 		pause();
