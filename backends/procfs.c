@@ -34,6 +34,7 @@ static enum stat_item procfs_stat_items[] = { STAT_TIC_SUM_BUSY, STAT_TIC_SUM_TO
 #define PROCFS_KEPT_FD_RESERVE 256
 #define PROCFS_KEPT_MAX 32768
 #define PROCFS_SLOW_DEFAULT_S 5.0
+#define PROCFS_FD_TABLE 4096    /* descriptor table slots made at the start */
 
 /* One process's statm and ksm_merging_pages, kept open between samples: a pread of
  * an open /proc file costs a fifth of open, read and close (the path lookup is most
@@ -97,6 +98,28 @@ static size_t procfs_kept_budget(void)
 	return soft > PROCFS_KEPT_FD_RESERVE ? (size_t)(soft - PROCFS_KEPT_FD_RESERVE) / 2 : 0;
 }
 
+/* The kernel grows a process's descriptor table by powers of two, and while
+ * threads share it each growth waits for an RCU grace period: 10-30 ms here,
+ * five times over on the way to the ~1200 descriptors 100 containers keep,
+ * all of it in the first sample. Growing it once, before the first thread
+ * starts, costs nothing of the sort (and ~32 KiB of kernel memory for 4096). */
+static void procfs_reserve_fds(size_t kept_max)
+{
+	struct rlimit rl;
+	size_t want = PROCFS_FD_TABLE;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)
+		want = (size_t)rl.rlim_cur;
+	if (2 * kept_max + PROCFS_KEPT_FD_RESERVE < want)
+		want = 2 * kept_max + PROCFS_KEPT_FD_RESERVE;
+	for (int src = 0; src < 3 && want > 64; src++) {
+		int fd = fcntl(src, F_DUPFD_CLOEXEC, (int)want - 1);
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+	}
+}
+
 struct procfs *procfs_open(char *err, size_t errlen)
 {
 	struct procfs *p = calloc(1, sizeof(*p));
@@ -114,6 +137,7 @@ struct procfs *procfs_open(char *err, size_t errlen)
 	if ((rc = procps_pids_new(&p->pids, procfs_pid_items, PROCFS_N_PID_ITEMS)) < 0)
 		goto fail;
 	p->kept_max = procfs_kept_budget();
+	procfs_reserve_fds(p->kept_max);
 	p->kept_gen = 1;
 	p->slow_s = PROCFS_SLOW_DEFAULT_S;
 	p->task_fd = -1;
