@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -35,6 +36,7 @@ struct lxcb_entry {
 	int loc_ok;
 	pid_t init;               /* the init liblxc named last, and a pidfd on it; -1 none */
 	int init_fd;
+	int init_polled;          /* init_fd is in the backend's epoll set (closed when init exits) */
 	int settled;              /* the monitor said RUNNING, FREEZING or FROZEN with init alive */
 	/* Found through /proc when liblxc will not tell (an unprivileged caller). */
 	pid_t mon_pid, proc_init;
@@ -58,6 +60,9 @@ struct lxcb {
 	int may_control;          /* liblxc can talk to these containers' monitors */
 	int root;
 	struct lxcb_defined def;
+	int epfd;                 /* epoll over the inits' pidfds: one call finds which exited */
+	char **act;               /* the running names found last (sorted), and how many */
+	int na;
 	struct lxcb_entry *e;
 	size_t n, cap;
 	size_t hint;              /* where the next name is likely listed (names come sorted) */
@@ -103,6 +108,8 @@ static void *lxcb_open(const struct inst_opts *o, char *err, size_t errlen)
 	b->may_control = b->root || access(b->lxcpath, W_OK) == 0;
 	b->def.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	b->def.stale = 1;
+	b->epfd = epoll_create1(EPOLL_CLOEXEC);
+	b->na = -1;
 	return b;
 }
 
@@ -120,6 +127,7 @@ static void lxcb_entry_drop(struct lxcb_entry *e)
 	e->c = NULL;
 	cgroup_kept_close(&e->cg);
 	lxcb_close_fd(&e->init_fd);
+	e->init_polled = 0;
 }
 
 static void lxcb_free_names(char **names, int n)
@@ -138,7 +146,9 @@ static void lxcb_close(void *h)
 		lxcb_entry_drop(&b->e[i]);
 	free(b->e);
 	lxcb_free_names(b->def.names, b->def.n);
+	lxcb_free_names(b->act, b->na);
 	lxcb_close_fd(&b->def.ifd);
+	lxcb_close_fd(&b->epfd);
 	free(b);
 }
 
@@ -299,20 +309,58 @@ static int lxcb_pidfd_alive(int fd)
 	return syscall(SYS_pidfd_send_signal, fd, 0, NULL, 0) == 0 || errno == EPERM;
 }
 
+/* Does the init named last live? An init in the epoll set is known to until
+ * lxcb_reap says otherwise (it closes the pidfd); any other is asked. */
+static int lxcb_init_alive(const struct lxcb_entry *e)
+{
+	return e->init_fd >= 0 && (e->init_polled || lxcb_pidfd_alive(e->init_fd));
+}
+
+/* A pidfd turns readable when its process exits: close the pidfds of the inits
+ * that did (which also takes them out of the set). One epoll_wait per sample
+ * instead of a signal probe per container. */
+static void lxcb_reap(struct lxcb *b)
+{
+	struct epoll_event ev[64];
+	int n;
+	if (b->epfd < 0)
+		return;
+	do {
+		n = epoll_wait(b->epfd, ev, 64, 0);
+		for (int i = 0; i < n; i++) {
+			for (size_t j = 0; j < b->n; j++) {
+				if (b->e[j].init_fd == ev[i].data.fd) {
+					lxcb_close_fd(&b->e[j].init_fd);
+					b->e[j].init_polled = 0;
+					break;
+				}
+			}
+			/* Not ours any more (cannot happen while the set holds only
+			 * our open pidfds): drop it rather than hear of it again. */
+			epoll_ctl(b->epfd, EPOLL_CTL_DEL, ev[i].data.fd, NULL);
+		}
+	} while (n == 64);
+}
+
 /* init_pid, like state, is a round trip to the container's monitor. The container
  * ends when its init does, so while the init named last lives (a pidfd tells, and
  * it cannot be fooled by a reused pid) it is still the container's init. Without
  * pidfds (Linux < 5.3) the monitor is asked every time. */
-static pid_t lxcb_init_pid(struct lxcb_entry *e)
+static pid_t lxcb_init_pid(struct lxcb *b, struct lxcb_entry *e)
 {
-	if (e->init_fd >= 0 && lxcb_pidfd_alive(e->init_fd))
+	if (lxcb_init_alive(e))
 		return e->init;
 	lxcb_close_fd(&e->init_fd);
+	e->init_polled = 0;
 	e->init = e->c->init_pid(e->c);
 	if (e->init > 0)
 		e->init_fd = (int)syscall(SYS_pidfd_open, e->init, 0);
-	if (e->init_fd < 0)
+	if (e->init_fd < 0) {
 		e->init_fd = -1;
+		return e->init;
+	}
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = e->init_fd };
+	e->init_polled = b->epfd >= 0 && epoll_ctl(b->epfd, EPOLL_CTL_ADD, e->init_fd, &ev) == 0;
 	return e->init;
 }
 
@@ -324,8 +372,7 @@ static pid_t lxcb_init_pid(struct lxcb_entry *e)
  * must be asked. */
 static const char *lxcb_known_state(struct lxcb_entry *e)
 {
-	if (!e->settled || !e->active || !e->loc_ok || e->loc_pid != e->init ||
-	    e->init_fd < 0 || !lxcb_pidfd_alive(e->init_fd))
+	if (!e->settled || !e->active || !e->loc_ok || e->loc_pid != e->init || !lxcb_init_alive(e))
 		return NULL;
 	return cgroup_kept_freezer(&e->cg);
 }
@@ -359,7 +406,7 @@ static void lxcb_fill(struct lxcb *b, struct lxcb_entry *e, struct inst_raw *r)
 	int trusted = state && (strcmp(state, "STOPPED") != 0 || b->root);
 	if (trusted) {
 		inst_set_state(r, state);
-		pid_t init = strcmp(state, "STOPPED") ? lxcb_init_pid(e) : -1;
+		pid_t init = strcmp(state, "STOPPED") ? lxcb_init_pid(b, e) : -1;
 		if (init > 0) {
 			lxcb_fill_running(e, r, init);
 			e->settled = lxcb_settled(state) && e->loc_ok && e->loc_pid == init;
@@ -597,13 +644,14 @@ static int lxcb_active_names(struct lxcb *b, char ***out)
 	return u;
 }
 
-/* The defined names, read again only when they may have changed. */
-static int lxcb_defined_names(struct lxcb *b, char ***names)
+/* The defined names, read again only when they may have changed (*fresh then). */
+static int lxcb_defined_names(struct lxcb *b, char ***names, int *fresh)
 {
 	struct lxcb_defined *d = &b->def;
 	if (d->ifd >= 0)
 		lxcb_def_events(d);
-	if (d->ifd < 0 || d->stale) {
+	*fresh = d->ifd < 0 || d->stale;
+	if (*fresh) {
 		lxcb_free_names(d->names, d->n);
 		d->n = lxcb_def_read(d, b->lxcpath, &d->names);
 	}
@@ -611,29 +659,59 @@ static int lxcb_defined_names(struct lxcb *b, char ***names)
 	return d->n;
 }
 
+/* Can the running names found last stand without reading /proc/net/unix? Yes
+ * while the defined list is unchanged and every container listed last runs
+ * settled with its init alive: a command socket lives as long as its
+ * monitor, which outlives the init it waits for. A container that was not
+ * running, or whose init exited, needs the socket list to tell what it is now. */
+static int lxcb_active_still(const struct lxcb *b, int def_fresh)
+{
+	if (def_fresh || b->epfd < 0 || b->na < 0 || b->n == 0)
+		return 0;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct lxcb_entry *e = &b->e[i];
+		if (!e->settled || !e->active || !e->init_polled || e->init_fd < 0)
+			return 0;
+	}
+	return 1;
+}
+
+/* The running names: those found last when they still stand, else found again. */
+static int lxcb_running_names(struct lxcb *b, int def_fresh, char ***names)
+{
+	if (!lxcb_active_still(b, def_fresh)) {
+		lxcb_free_names(b->act, b->na);
+		b->na = lxcb_active_names(b, &b->act);
+		if (b->na > 0)
+			lxcb_sort(b->act, b->na);
+	}
+	*names = b->act;
+	return b->na;
+}
+
 static int lxcb_list(void *h, struct inst_raw **out, size_t *n, char *err, size_t errlen)
 {
 	struct lxcb *b = h;
 	char **def = NULL, **act = NULL;
+	int def_fresh;
 	*out = NULL;
 	*n = 0;
 	/* Names only: asking liblxc for container objects would re-parse every config per sample.
 	 * The defined list needs to read lxcpath; the active one (from /proc/net/unix) does not,
 	 * so an unprivileged caller still sees what runs. */
-	int nd = lxcb_defined_names(b, &def);
-	int na = lxcb_active_names(b, &act);
+	int nd = lxcb_defined_names(b, &def, &def_fresh);
+	lxcb_reap(b);
+	int na = lxcb_running_names(b, def_fresh, &act);
 	if (nd < 0 && na < 0) {
 		snprintf(err, errlen, "lxc: cannot list containers in %s", b->lxcpath);
 		return -1;
 	}
 	nd = nd < 0 ? 0 : nd;
 	na = na < 0 ? 0 : na;
-	lxcb_sort(act, na);
 	struct inst_raw *rows = nd + na ? calloc((size_t)(nd + na), sizeof(*rows)) : NULL;
 	int k = 0;
 	if (rows)
 		k = lxcb_rows(b, def, nd, act, na, rows);
-	lxcb_free_names(act, na);
 	if (nd + na && !rows) {
 		snprintf(err, errlen, "lxc: out of memory");
 		return -1;
