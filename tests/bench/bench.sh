@@ -17,7 +17,11 @@
 # its drawing (main) thread per frame redrawn on a key, and, under strace attached
 # to that thread alone, every open it makes while redrawing and while drawing new
 # samples (space). At the last step SLEEPERS sleep processes outside any instance
-# are started and the sample and top frame measured again.
+# are started and the sample and top frame measured again; then, when KSM was
+# found stopped (run 0), once more with ksmd scanning (run 1 at its own pace), the
+# case where uksmtop reads every process's ksm_merging_pages each sample. Its
+# pages are unmerged after (run 2) when it was found with nothing merged, and run
+# is put back as it was, also on failure or interrupt.
 # tests/bench/report.py turns the raw figures into the table, the slope and the
 # targets; all of it lands in $BENCH_OUT (default: a new /tmp/uksmtop-bench.XXXXXX).
 #
@@ -25,7 +29,8 @@
 # 100:2 100:5"), BENCH_REPS (5), BENCH_N (110), BENCH_N0 (10), BENCH_SLEEPERS (200),
 # BENCH_VIEW_FRAMES (200), BENCH_IDLE_S (20), BENCH_KEEP=1 leaves the instances up,
 # BENCH_BEFORE=BINARY also measures another build's sample (no PSS) in every
-# repetition, interleaved, for a before/after comparison on the same load.
+# repetition, interleaved, for a before/after comparison on the same load,
+# BENCH_KSM=0 leaves out the measurement with ksmd scanning.
 # Every instance made here is removed on exit, also on failure or interrupt.
 
 set -eu
@@ -75,7 +80,18 @@ TMUX_SOCK=uksmbench-$$
 TMUX_N=0
 KSM_RUN=/sys/kernel/mm/ksm/run
 ksm_before=$(cat "$KSM_RUN" 2>/dev/null || true)
+ksm_sharing_before=$(cat /sys/kernel/mm/ksm/pages_sharing 2>/dev/null || true)
+ksm_on=
 sleepers=
+
+# ksm_put_back: ksmd as this script found it (after its own run 1), its pages unmerged
+# when there were none before.
+ksm_put_back() {
+	[ -n "$ksm_on" ] || return 0
+	[ "$ksm_sharing_before" = 0 ] && echo 2 >"$KSM_RUN"
+	echo "$ksm_before" >"$KSM_RUN"
+	ksm_on=
+}
 
 cleanup() {
 	rc=$?
@@ -93,8 +109,10 @@ cleanup() {
 	else
 		sh "$INSTANCES" down || say "could not remove every uksmbench-* instance: see $INSTANCES status"
 	fi
-	# Nothing here writes KSM's run. Another user of the machine may have meanwhile, and
-	# that is theirs to undo: only said, as it changes what the figures mean.
+	ksm_put_back
+	# Beyond its own measurement with ksmd scanning (undone above), nothing here writes
+	# KSM's run. Another user of the machine may have meanwhile, and that is theirs to
+	# undo: only said, as it changes what the figures mean.
 	ksm_after=$(cat "$KSM_RUN" 2>/dev/null || true)
 	[ "$ksm_after" = "$ksm_before" ] ||
 		say "note: $KSM_RUN went from $ksm_before to $ksm_after during the run (not by this script)"
@@ -295,6 +313,22 @@ if [ -n "$last" ] && [ "$SLEEPERS" -gt 0 ]; then
 	kill $sleepers 2>/dev/null || true
 	wait 2>/dev/null || true
 	sleepers=
+fi
+
+if [ -n "$last" ] && [ "${BENCH_KSM:-1}" != 0 ] && [ "$ksm_before" = 0 ] && [ -w "$KSM_RUN" ]; then
+	say "step $last again with ksmd scanning (run 1 at pages_to_scan $(cat /sys/kernel/mm/ksm/pages_to_scan), sleep_millisecs $(cat /sys/kernel/mm/ksm/sleep_millisecs))"
+	ksm_on=1
+	echo 1 >"$KSM_RUN"
+	sleep 3
+	seen "$last+ksmon"
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		batch_rep "$last" "$r" "_ksmon"
+		r=$((r + 1))
+	done
+	raw "step=$last+ksmon kind=ksmd pages_sharing=$(cat /sys/kernel/mm/ksm/pages_sharing)" \
+		"pages_to_scan=$(cat /sys/kernel/mm/ksm/pages_to_scan) sleep_ms=$(cat /sys/kernel/mm/ksm/sleep_millisecs)"
+	ksm_put_back
 fi
 
 python3 "$here/report.py" "$RAW" | tee "$OUT/results.md"

@@ -83,7 +83,7 @@ def main():
     rows = []
     for s in steps:
         base = s.split("+")[0]
-        tag = "_sleepers" if s.endswith("+sleepers") else ""
+        tag = "_" + s.split("+")[1] if "+" in s else ""
         seen = next(r for r in recs if r.get("step") == s and r.get("kind") == "seen")
         nop = per_rep(base, "uk_nopss", tag)
         top = per_rep(base, "top", tag)
@@ -127,7 +127,7 @@ def main():
                         row[f"{what}_{k}"] = int(v.get(f"{what}_{k}", -1))
         rows.append(row)
 
-    main_rows = [r for r in rows if not r["step"].endswith("+sleepers")]
+    main_rows = [r for r in rows if "+" not in r["step"]]
     p = print
     p("## uksmtop benchmark (issue 6)\n")
     p(f"Machine: {machine.get('nproc', '?')} CPUs ({machine.get('cpu', '?')}), kernel {machine.get('kernel', '?')}, "
@@ -196,6 +196,14 @@ def main():
           f"uksmtop {fmt(last['nopss'])} → {fmt(slp['nopss'])} µs per sample ({fmt(d_uk, '{:+.0f}')}), "
           f"top {fmt(last['top'])} → {fmt(slp['top'])} µs per frame ({fmt(d_top, '{:+.0f}')}).\n")
 
+    ksm = next((r for r in rows if r["step"].endswith("+ksmon")), None)
+    ksmd = next((r for r in recs if r.get("kind") == "ksmd"), {})
+    if last and ksm:
+        p(f"With ksmd scanning at {last['step']} (run 1, pages_to_scan {ksmd.get('pages_to_scan', '?')}, "
+          f"sleep_millisecs {ksmd.get('sleep_ms', '?')}; pages_sharing {ksmd.get('pages_sharing', '?')} at the end), "
+          f"so that every process's ksm_merging_pages is read each sample: uksmtop {fmt(ksm['nopss'])} µs per sample "
+          f"(stopped: {fmt(last['nopss'])}), top {fmt(ksm['top'])} µs per frame.\n")
+
     if not last:
         return
     first = main_rows[0]
@@ -207,6 +215,8 @@ def main():
 
     if last["nopss"] is not None:
         line(last["nopss"] <= 3000, f"sample without PSS ≤ 3 ms CPU: {last['nopss'] / 1000:.2f} ms")
+    if ksm and ksm["nopss"] is not None:
+        line(ksm["nopss"] <= 3000, f"the same with ksmd scanning: {ksm['nopss'] / 1000:.2f} ms")
     if last["ratio"] is not None:
         line(last["ratio"] <= 0.5, f"≤ half a top -b frame: ratio {last['ratio']:.2f} "
              f"({fmt(last['nopss'])} / {fmt(last['top'])} µs)")
