@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -589,10 +590,53 @@ static void cgroup_close_fd(int *fd)
 	*fd = -1;
 }
 
-void cgroup_kept_init(struct cgroup_kept *k)
+void cgroup_watch_open(struct cgroup_watch *w)
+{
+	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	w->gen = 1;
+}
+
+void cgroup_watch_close(struct cgroup_watch *w)
+{
+	cgroup_close_fd(&w->fd);
+}
+
+void cgroup_watch_poll(struct cgroup_watch *w)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	if (w->fd < 0)
+		return;
+	for (;;) {
+		ssize_t len = read(w->fd, buf, sizeof(buf));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && errno != EAGAIN)
+			w->gen++; /* cannot tell: as if everything changed */
+		if (len <= 0)
+			return;
+		w->gen++;
+	}
+}
+
+/* Watch one path; -1 when there is no watch (nor one needed: the caller reads). */
+static int cgroup_watch_add(struct cgroup_watch *w, const char *path, uint32_t mask)
+{
+	return w && w->fd >= 0 ? inotify_add_watch(w->fd, path, mask) : -1;
+}
+
+static void cgroup_watch_rm(struct cgroup_watch *w, int *wd)
+{
+	if (*wd >= 0 && w && w->fd >= 0)
+		inotify_rm_watch(w->fd, *wd);
+	*wd = -1;
+}
+
+void cgroup_kept_init(struct cgroup_kept *k, struct cgroup_watch *w)
 {
 	memset(k, 0, sizeof(*k));
 	k->procs_fd = k->dir_fd = k->mem_fd = k->frz_fd = -1;
+	k->frz_wd = k->dir_wd = -1;
+	k->w = w;
 }
 
 void cgroup_kept_close(struct cgroup_kept *k)
@@ -601,10 +645,12 @@ void cgroup_kept_close(struct cgroup_kept *k)
 	cgroup_close_fd(&k->dir_fd);
 	cgroup_close_fd(&k->mem_fd);
 	cgroup_close_fd(&k->frz_fd);
+	cgroup_watch_rm(k->w, &k->frz_wd);
+	cgroup_watch_rm(k->w, &k->dir_wd);
 	free(k->procs_dir);
 	free(k->mem_file);
 	free(k->freezer_file);
-	cgroup_kept_init(k);
+	cgroup_kept_init(k, k->w);
 }
 
 static char *cgroup_dup(const char *s)
@@ -654,6 +700,26 @@ static int cgroup_kept_own(struct cgroup_kept *k, struct cgroup_pidvec *pv)
 	return rc;
 }
 
+/* Has the cgroup no child cgroup? Its link count says, and a watch on the
+ * directory (made before the look) says when to look again. */
+static int cgroup_kept_childless(struct cgroup_kept *k)
+{
+	if (k->dir_kept && k->dir_gen == k->w->gen)
+		return k->childless;
+	if (k->dir_wd < 0)
+		k->dir_wd = cgroup_watch_add(k->w, k->procs_dir, IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+					     IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR);
+	unsigned gen = k->w ? k->w->gen : 0;
+	if (k->dir_fd < 0)
+		k->dir_fd = open(k->procs_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	int ok = k->dir_fd >= 0 && fstat(k->dir_fd, &st) == 0;
+	k->childless = ok && cgroup_childless(&st);
+	k->dir_kept = ok && k->dir_wd >= 0;
+	k->dir_gen = gen;
+	return k->childless;
+}
+
 int cgroup_kept_pids(struct cgroup_kept *k, pid_t **pids, size_t *n)
 {
 	struct cgroup_pidvec pv = { 0 };
@@ -662,10 +728,7 @@ int cgroup_kept_pids(struct cgroup_kept *k, pid_t **pids, size_t *n)
 	if (!k->procs_dir)
 		return -ENOENT;
 	int rc = cgroup_kept_own(k, &pv);
-	if (rc == 0 && k->dir_fd < 0)
-		k->dir_fd = open(k->procs_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
-	if (rc == 0 && !(k->dir_fd >= 0 && fstat(k->dir_fd, &st) == 0 && cgroup_childless(&st)))
+	if (rc == 0 && !cgroup_kept_childless(k))
 		rc = cgroup_walk_children(k->procs_dir, &pv, 0);
 	return cgroup_pids_done(&pv, rc, pids, n);
 }
@@ -685,11 +748,50 @@ int64_t cgroup_kept_mem_kb(struct cgroup_kept *k)
 	return VAL_NULL;
 }
 
+/* Watch the freezer file and, on v1 (where freezing a cgroup freezes its
+ * descendants without a write to their files), every ancestor's. 0, or -1
+ * when one of them cannot be watched. */
+static int cgroup_kept_watch_freezer(struct cgroup_kept *k)
+{
+	k->frz_wd = cgroup_watch_add(k->w, k->freezer_file, IN_MODIFY | IN_DELETE_SELF);
+	if (k->frz_wd < 0)
+		return -1;
+	size_t len = strlen(k->freezer_file);
+	static const char leaf[] = "/freezer.state";
+	if (len < sizeof(leaf) || strcmp(k->freezer_file + len - (sizeof(leaf) - 1), leaf) != 0)
+		return 0; /* v2 cgroup.events: an ancestor's freeze shows in it */
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s", k->freezer_file);
+	for (;;) {
+		char *slash = strrchr(path, '/');          /* cut the file name ... */
+		if (!slash || slash == path)
+			return 0;
+		*slash = '\0';
+		slash = strrchr(path, '/');                /* ... and the directory */
+		if (!slash || slash == path)
+			return 0;
+		*slash = '\0';
+		if (strlen(path) + sizeof(leaf) > sizeof(path))
+			return -1;
+		strcat(path, leaf);
+		if (access(path, F_OK) != 0)
+			return 0; /* the hierarchy's root has none: it cannot be frozen */
+		if (cgroup_watch_add(k->w, path, IN_MODIFY | IN_DELETE_SELF) < 0)
+			return -1;
+	}
+}
+
 const char *cgroup_kept_freezer(struct cgroup_kept *k)
 {
 	char buf[128];
 	if (!k->freezer_file)
 		return NULL;
+	if (k->frz_kept && k->frz_gen == k->w->gen)
+		return k->frz_last;
+	if (!k->frz_watched)
+		k->frz_watched = cgroup_kept_watch_freezer(k) == 0;
+	unsigned gen = k->w ? k->w->gen : 0;
+	k->frz_kept = 0;
 	if (k->frz_fd < 0)
 		k->frz_fd = open(k->freezer_file, O_RDONLY | O_CLOEXEC);
 	if (k->frz_fd < 0)
@@ -697,5 +799,9 @@ const char *cgroup_kept_freezer(struct cgroup_kept *k)
 	const char *st = cgroup_pread(k->frz_fd, buf, sizeof(buf)) > 0 ? cgroup_parse_freezer(buf) : NULL;
 	if (!st)
 		cgroup_close_fd(&k->frz_fd);
+	/* FREEZING turns FROZEN without a write: read it until then. */
+	k->frz_kept = st && k->frz_watched && strcmp(st, "FREEZING") != 0;
+	k->frz_last = st;
+	k->frz_gen = gen;
 	return st;
 }

@@ -61,6 +61,7 @@ struct lxcb {
 	int root;
 	struct lxcb_defined def;
 	int epfd;                 /* epoll over the inits' pidfds: one call finds which exited */
+	struct cgroup_watch cw;   /* freezer writes and child cgroups of every container */
 	char **act;               /* the running names found last (sorted), and how many */
 	int na;
 	struct lxcb_entry *e;
@@ -110,6 +111,7 @@ static void *lxcb_open(const struct inst_opts *o, char *err, size_t errlen)
 	b->def.stale = 1;
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	b->na = -1;
+	cgroup_watch_open(&b->cw);
 	return b;
 }
 
@@ -149,6 +151,7 @@ static void lxcb_close(void *h)
 	lxcb_free_names(b->act, b->na);
 	lxcb_close_fd(&b->def.ifd);
 	lxcb_close_fd(&b->epfd);
+	cgroup_watch_close(&b->cw);
 	free(b);
 }
 
@@ -177,7 +180,7 @@ static struct lxcb_entry *lxcb_add(struct lxcb *b, const char *name)
 	struct lxcb_entry *e = &b->e[b->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	cgroup_kept_init(&e->cg);
+	cgroup_kept_init(&e->cg, &b->cw);
 	e->init_fd = -1;
 	e->init = -1;
 	return e;
@@ -328,16 +331,17 @@ static void lxcb_reap(struct lxcb *b)
 	do {
 		n = epoll_wait(b->epfd, ev, 64, 0);
 		for (int i = 0; i < n; i++) {
-			for (size_t j = 0; j < b->n; j++) {
-				if (b->e[j].init_fd == ev[i].data.fd) {
-					lxcb_close_fd(&b->e[j].init_fd);
-					b->e[j].init_polled = 0;
-					break;
-				}
+			size_t j = 0;
+			while (j < b->n && b->e[j].init_fd != ev[i].data.fd)
+				j++;
+			if (j < b->n) {
+				lxcb_close_fd(&b->e[j].init_fd);
+				b->e[j].init_polled = 0;
+			} else {
+				/* No entry's (cannot happen while the set holds only our
+				 * open pidfds): drop it rather than hear of it again. */
+				epoll_ctl(b->epfd, EPOLL_CTL_DEL, ev[i].data.fd, NULL);
 			}
-			/* Not ours any more (cannot happen while the set holds only
-			 * our open pidfds): drop it rather than hear of it again. */
-			epoll_ctl(b->epfd, EPOLL_CTL_DEL, ev[i].data.fd, NULL);
 		}
 	} while (n == 64);
 }
@@ -701,6 +705,7 @@ static int lxcb_list(void *h, struct inst_raw **out, size_t *n, char *err, size_
 	 * so an unprivileged caller still sees what runs. */
 	int nd = lxcb_defined_names(b, &def, &def_fresh);
 	lxcb_reap(b);
+	cgroup_watch_poll(&b->cw);
 	int na = lxcb_running_names(b, def_fresh, &act);
 	if (nd < 0 && na < 0) {
 		snprintf(err, errlen, "lxc: cannot list containers in %s", b->lxcpath);

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,7 +203,7 @@ static void test_read_pids(void)
 	/* Kept descriptors: the same answers, and a changed file is read afresh. */
 	char cmd[3 * PATH_MAX + 32];
 	struct cgroup_kept k;
-	cgroup_kept_init(&k);
+	cgroup_kept_init(&k, NULL);
 	k.procs_dir = strdup(dir);
 	k.procs_v2 = 1;
 	snprintf(sub, sizeof(sub), "%s/memory.usage_in_bytes", dir);
@@ -242,6 +244,89 @@ static void test_read_pids(void)
 	CHECK(system(cmd) == 0);
 }
 
+/* Overwrite a file's first bytes through a shared mapping: the contents change
+ * without the write(2) inotify reports, so what a watched reader gives after
+ * it shows whether it read the file again. */
+static void put_unseen(const char *dir, const char *sub, const char *text)
+{
+	char path[PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", dir, sub);
+	int fd = open(path, O_RDWR);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	size_t len = strlen(text);
+	char *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	CHECK(m != MAP_FAILED);
+	if (m != MAP_FAILED) {
+		memcpy(m, text, len);
+		munmap(m, len);
+	}
+	close(fd);
+}
+
+/* With a watch, the freezer state and the children check are read again only
+ * after an event: a write to the freezer file (v1: or an ancestor's), a child
+ * cgroup made or removed; FREEZING is read until it settles. */
+static void test_kept_watch(void)
+{
+	char dir[] = "/tmp/uksmtop-watch.XXXXXX", sub[PATH_MAX], cmd[PATH_MAX + 16];
+	CHECK(mkdtemp(dir) != NULL);
+	sub_mkdir(dir, "cg");
+	snprintf(sub, sizeof(sub), "%s/cg", dir);
+	put(sub, "cgroup.procs", "7\n");
+	put(sub, "freezer.state", "THAWED\n");
+	put(dir, "freezer.state", "THAWED\n");     /* an ancestor that can be frozen (v1) */
+	struct cgroup_watch w;
+	cgroup_watch_open(&w);
+	CHECK(w.fd >= 0);
+	struct cgroup_kept k;
+	cgroup_kept_init(&k, &w);
+	k.procs_dir = strdup(sub);
+	k.procs_v2 = 1;
+	snprintf(cmd, sizeof(cmd), "%s/freezer.state", sub);
+	k.freezer_file = strdup(cmd);
+	pid_t *pids = NULL;
+	size_t n = 0;
+
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");
+	CHECK(k.frz_wd >= 0 && k.frz_watched);
+	put_unseen(sub, "freezer.state", "FROZEN\n");
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");   /* no event: not read again */
+	put(sub, "freezer.state", "FROZEN\n");
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "FROZEN");    /* the write is seen */
+	put_unseen(sub, "freezer.state", "THAWED\n");
+	put(dir, "freezer.state", "FROZEN\n");           /* an ancestor's write counts too */
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");
+	put(sub, "freezer.state", "FREEZING\n");
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "FREEZING");
+	put_unseen(sub, "freezer.state", "FROZEN\n\n");
+	cgroup_watch_poll(&w);
+	CHECK_STR(cgroup_kept_freezer(&k), "FROZEN");    /* FREEZING is read until it settles */
+
+	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
+	CHECK_I64(n, 1);
+	free(pids);
+	CHECK(k.dir_wd >= 0 && k.dir_kept && k.childless);
+	sub_mkdir(sub, "child");                         /* a child cgroup: an event */
+	put(sub, "child/cgroup.procs", "8\n");
+	cgroup_watch_poll(&w);
+	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
+	CHECK_I64(n, 2);
+	free(pids);
+
+	cgroup_kept_close(&k);
+	CHECK(k.w == &w && k.frz_wd == -1 && k.dir_wd == -1);
+	cgroup_watch_close(&w);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(system(cmd) == 0);
+}
+
 /* This process's own cgroup, on whatever this machine has. */
 static void test_locate_self(void)
 {
@@ -263,7 +348,7 @@ static void test_locate_self(void)
 	CHECK_I64(cgroup_locate(-1, NULL, &loc), -ESRCH);
 	/* The same through kept descriptors, twice (the second read reuses them). */
 	struct cgroup_kept k;
-	cgroup_kept_init(&k);
+	cgroup_kept_init(&k, NULL);
 	CHECK_I64(cgroup_kept_locate(&k, getpid(), NULL), 0);
 	for (int round = 0; round < 2; round++) {
 		found = 0;
@@ -382,6 +467,7 @@ int main(int argc, char **argv)
 	test_locate_mount_root_and_escape();
 	test_locate_missing();
 	test_read_pids();
+	test_kept_watch();
 	test_locate_self();
 	test_rows();
 	return check_done();

@@ -99,6 +99,18 @@ guest_pid() { cat "/run/libvirt/qemu/$1.pid" 2>/dev/null; }
 # container_pid NAME: the container's init as lxc-info reports it.
 container_pid() { lxc-info -pH -n "$1" 2>/dev/null; }
 
+# stop_batch OUT: stop the batch run left in the background ($it_bg, writing OUT and
+# OUT.err); nothing may have come on its stderr.
+stop_batch() {
+	kill "$it_bg" 2>/dev/null
+	wait "$it_bg" 2>/dev/null
+	it_bg=
+	check "no errors on stderr" [ ! -s "$1.err" ]
+	if [ -s "$1.err" ]; then
+		sed 's/^/# stderr: /' "$1.err"
+	fi
+}
+
 # run_json N DELAY OUTFILE [ARGS...]: a batch run; its exit status is returned.
 run_json() {
 	n=$1 d=$2 out=$3

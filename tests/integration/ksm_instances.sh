@@ -155,9 +155,5 @@ expect_exact "after unmerge"
 check "ksm_kb after unmerge is 0" ksm_is 0
 check "ksmd scanned nothing meanwhile (pages_scanned $s1)" [ "$(scanned)" = "$s1" ]
 
-kill "$it_bg" 2>/dev/null
-wait "$it_bg" 2>/dev/null
-it_bg=
-check "no errors on stderr" [ ! -s "$out.err" ]
-[ -s "$out.err" ] && sed 's/^/# stderr: /' "$out.err"
+stop_batch "$out"
 done_testing
