@@ -16,8 +16,8 @@
 # in a private tmux server at -d 3600: its idle CPU over IDLE_S seconds, the CPU of
 # its drawing (main) thread per frame redrawn on a key, and, under strace attached
 # to that thread alone, every open it makes while redrawing and while drawing new
-# samples (space). At the last step SLEEPERS sleep processes outside any instance
-# are started and the sample and top frame measured again; then, when KSM was
+# samples (space). At the last step the sample and top frame are measured again,
+# with and without SLEEPERS sleep processes outside any instance in turn; then, when KSM was
 # found stopped (run 0), once more with ksmd scanning (run 1 at its own pace), the
 # case where uksmtop reads every process's ksm_merging_pages each sample. Its
 # pages are unmerged after (run 2) when it was found with nothing merged, and run
@@ -295,8 +295,7 @@ for s in $STEPS; do
 	last=$s
 done
 
-if [ -n "$last" ] && [ "$SLEEPERS" -gt 0 ]; then
-	say "step $last again with $SLEEPERS sleep processes outside any instance"
+start_sleepers() {
 	i=0
 	while [ "$i" -lt "$SLEEPERS" ]; do
 		sleep 3600 &
@@ -304,15 +303,30 @@ if [ -n "$last" ] && [ "$SLEEPERS" -gt 0 ]; then
 		i=$((i + 1))
 	done
 	sleep 1
-	seen "$last+sleepers"
-	r=1
-	while [ "$r" -le "$REPS" ]; do
-		batch_rep "$last" "$r" "_sleepers"
-		r=$((r + 1))
-	done
+}
+
+stop_sleepers() {
 	kill $sleepers 2>/dev/null || true
 	wait 2>/dev/null || true
 	sleepers=
+}
+
+# With and without the sleepers in turn, rep by rep: the step's own figures were taken
+# minutes earlier, and drift on the machine over minutes is as large as the effect sought.
+if [ -n "$last" ] && [ "$SLEEPERS" -gt 0 ]; then
+	say "step $last again, with and without $SLEEPERS sleep processes outside any instance in turn"
+	seen "$last+quiet"
+	start_sleepers
+	seen "$last+sleepers"
+	stop_sleepers
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		batch_rep "$last" "$r" "_quiet"
+		start_sleepers
+		batch_rep "$last" "$r" "_sleepers"
+		stop_sleepers
+		r=$((r + 1))
+	done
 fi
 
 if [ -n "$last" ] && [ "${BENCH_KSM:-1}" != 0 ] && [ "$ksm_before" = 0 ] && [ -w "$KSM_RUN" ]; then
