@@ -218,7 +218,9 @@ def main():
     if last["nopss"] is not None:
         line(last["nopss"] <= 3000, f"sample without PSS ≤ 3 ms CPU: {last['nopss'] / 1000:.2f} ms")
     if ksm and ksm["nopss"] is not None:
-        line(ksm["nopss"] <= 3000, f"the same with ksmd scanning: {ksm['nopss'] / 1000:.2f} ms")
+        # Not one of the targets (its steps run with KSM stopped), so no verdict: the figure.
+        p(f"- beyond the targets, with ksmd scanning: a sample without PSS costs {ksm['nopss'] / 1000:.2f} ms, "
+          f"{'within' if ksm['nopss'] <= 3000 else 'over'} 3 ms")
     if last["ratio"] is not None:
         line(last["ratio"] <= 0.5, f"≤ half a top -b frame: ratio {last['ratio']:.2f} "
              f"({fmt(last['nopss'])} / {fmt(last['top'])} µs)")
