@@ -173,6 +173,16 @@ batch_rep() {
 	brun_rec "step=$s rep=$r kind=virsh" virsh -c "$URI" list
 }
 
+# measure_reps ROW STEP TAG: what uksmtop sees (as row ROW), then REPS repetitions at STEP.
+measure_reps() {
+	seen "$1"
+	r=1
+	while [ "$r" -le "$REPS" ]; do
+		batch_rep "$2" "$r" "$3"
+		r=$((r + 1))
+	done
+}
+
 # --- the view ---------------------------------------------------------------------
 
 tm() { tmux -L "$TMUX_SOCK-$TMUX_N" -f /dev/null "$@"; }
@@ -285,12 +295,7 @@ for s in $STEPS; do
 	t1=$(date +%s.%N)
 	raw "step=$s kind=setup seconds=$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")"
 	sleep 3   # let what just started settle
-	seen "$s"
-	r=1
-	while [ "$r" -le "$REPS" ]; do
-		batch_rep "$s" "$r" ""
-		r=$((r + 1))
-	done
+	measure_reps "$s" "$s" ""
 	view_measure "$s"
 	last=$s
 done
@@ -334,12 +339,7 @@ if [ -n "$last" ] && [ "${BENCH_KSM:-1}" != 0 ] && [ "$ksm_before" = 0 ] && [ -w
 	ksm_on=1
 	echo 1 >"$KSM_RUN"
 	sleep 3
-	seen "$last+ksmon"
-	r=1
-	while [ "$r" -le "$REPS" ]; do
-		batch_rep "$last" "$r" "_ksmon"
-		r=$((r + 1))
-	done
+	measure_reps "$last+ksmon" "$last" "_ksmon"
 	raw "step=$last+ksmon kind=ksmd pages_sharing=$(cat /sys/kernel/mm/ksm/pages_sharing)" \
 		"pages_to_scan=$(cat /sys/kernel/mm/ksm/pages_to_scan) sleep_ms=$(cat /sys/kernel/mm/ksm/sleep_millisecs)"
 	ksm_put_back
