@@ -796,14 +796,6 @@ void boot_free(struct boot_run *r)
 
 /* ---- rendering ------------------------------------------------------------------------------ */
 
-static void boot_json_f(struct outbuf *b, const char *key, double v, int prec)
-{
-	if (isnan(v))
-		outbuf_printf(b, "\"%s\":null", key);
-	else
-		outbuf_printf(b, "\"%s\":%.*f", key, prec, v);
-}
-
 static void boot_json_kstr(struct outbuf *b, const char *key, const char *v)
 {
 	outbuf_printf(b, "\"%s\":", key);
@@ -848,17 +840,17 @@ static void boot_render_json(struct outbuf *b, const struct boot_snapshot *s)
 	outbuf_printf(b, ",\"type\":\"%s\",", inst_type_name(s->type));
 	boot_json_kstr(b, "ready", s->ready);
 	outbuf_printf(b, ",\"timeout_s\":%g,\"n\":%zu,", s->timeout_s, s->n);
-	boot_json_f(b, "total_s", res->total_s, 3);
+	outbuf_json_f(b, "total_s", res->total_s, 3);
 	outbuf_printf(b, ",");
-	boot_json_f(b, "min_s", res->min_s, 3);
+	outbuf_json_f(b, "min_s", res->min_s, 3);
 	outbuf_printf(b, ",");
-	boot_json_f(b, "median_s", res->median_s, 3);
+	outbuf_json_f(b, "median_s", res->median_s, 3);
 	outbuf_printf(b, ",");
-	boot_json_f(b, "max_s", res->max_s, 3);
+	outbuf_json_f(b, "max_s", res->max_s, 3);
 	outbuf_printf(b, ",");
-	boot_json_f(b, "cpu_mean_pct", res->cpu_mean_pct, 1);
+	outbuf_json_f(b, "cpu_mean_pct", res->cpu_mean_pct, 1);
 	outbuf_printf(b, ",");
-	boot_json_f(b, "cpu_peak_pct", res->cpu_peak_pct, 1);
+	outbuf_json_f(b, "cpu_peak_pct", res->cpu_peak_pct, 1);
 	outbuf_printf(b, ",\"failed\":%d,\"status\":%d,", res->failed, s->status);
 	boot_json_kstr(b, "message", s->message);
 	outbuf_printf(b, ",");
@@ -873,9 +865,9 @@ static void boot_render_json(struct outbuf *b, const struct boot_snapshot *s)
 		outbuf_printf(b, ",");
 		boot_json_kstr(b, "address", c->address);
 		outbuf_printf(b, ",\"state\":\"%s\",", boot_state_name(c->state));
-		boot_json_f(b, "start_s", c->start_s, 3);
+		outbuf_json_f(b, "start_s", c->start_s, 3);
 		outbuf_printf(b, ",");
-		boot_json_f(b, "ready_s", c->ready_s, 3);
+		outbuf_json_f(b, "ready_s", c->ready_s, 3);
 		outbuf_printf(b, ",");
 		boot_json_kstr(b, "merge_any", boot_merge_name(c->merge_any));
 		outbuf_printf(b, ",");

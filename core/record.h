@@ -76,5 +76,4 @@ unsigned long record_lines(const struct record *r);
 /* Whether a file name asks for gzip (ends in ".gz"). */
 int record_is_gz(const char *path);
 
-
 #endif
