@@ -48,21 +48,25 @@ int64_t cgroup_mem_kb_fd(int fd);
  * cgroup.events text; NULL when it says neither. */
 const char *cgroup_parse_freezer(const char *buf);
 
-/* What changes in cgroup files and directories, from inotify: one descriptor
- * shared by a backend's kept cgroups and a generation that grows with every
- * event (an overflow included). A freezer write, from the host or from a
- * container's own cgroup namespace (the same inodes), and a child cgroup made
- * or removed, each raise one. What a kept cgroup read while the generation
- * was the current one still holds, so the files it watches are not read again. */
-struct cgroup_watch {
-	int fd;                   /* -1: none, every file is read every time */
+/* What changes in files and directories a backend reads, from inotify: one
+ * descriptor shared by everything the backend watches (LXC: lxcpath and the
+ * containers' cgroups) and a generation that grows with every event (an
+ * overflow included). A freezer write, from the host or from a container's own
+ * cgroup namespace (the same inodes), a child cgroup made or removed, a
+ * container defined or removed, each raise one. What was read while the
+ * generation was the current one still holds, so it is not read again. */
+struct inst_watch {
+	int fd;                   /* -1: none, everything is read every time */
 	unsigned gen;
 };
 
-void cgroup_watch_open(struct cgroup_watch *w);
-void cgroup_watch_close(struct cgroup_watch *w);
+void inst_watch_open(struct inst_watch *w);
+void inst_watch_close(struct inst_watch *w);
 /* Take in the events so far: before each sample's reads. */
-void cgroup_watch_poll(struct cgroup_watch *w);
+void inst_watch_poll(struct inst_watch *w);
+/* Watch path (inotify_add_watch's mask); the watch descriptor, or -1 without
+ * a watch (w NULL or without a descriptor, or the kernel refused: errno). */
+int inst_watch_add(struct inst_watch *w, const char *path, uint32_t mask);
 
 /* A located cgroup kept between samples: its paths (malloc'd, NULL when none)
  * and descriptors kept open on them (-1 until first used). A pread of an open
@@ -73,7 +77,7 @@ struct cgroup_kept {
 	char *procs_dir, *mem_file, *freezer_file;
 	int procs_v2;
 	int procs_fd, dir_fd, mem_fd, frz_fd;
-	struct cgroup_watch *w;   /* NULL: read every time */
+	struct inst_watch *w;   /* NULL: read every time */
 	int frz_wd, dir_wd;       /* their watches, -1 none */
 	int frz_watched;          /* the freezer file and (v1) its ancestors' are watched */
 	int frz_kept, dir_kept;   /* frz_last / childless hold while w->gen is frz_gen / dir_gen */
@@ -83,7 +87,7 @@ struct cgroup_kept {
 };
 
 /* w may be NULL (no watch); it outlives k. */
-void cgroup_kept_init(struct cgroup_kept *k, struct cgroup_watch *w);
+void cgroup_kept_init(struct cgroup_kept *k, struct inst_watch *w);
 /* Close the descriptors and forget the location (k is ready to locate again, with the same watch). */
 void cgroup_kept_close(struct cgroup_kept *k);
 /* Locate pid's cgroup as cgroup_locate does. Returns 0 or -errno. */

@@ -590,18 +590,18 @@ static void cgroup_close_fd(int *fd)
 	*fd = -1;
 }
 
-void cgroup_watch_open(struct cgroup_watch *w)
+void inst_watch_open(struct inst_watch *w)
 {
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	w->gen = 1;
 }
 
-void cgroup_watch_close(struct cgroup_watch *w)
+void inst_watch_close(struct inst_watch *w)
 {
 	cgroup_close_fd(&w->fd);
 }
 
-void cgroup_watch_poll(struct cgroup_watch *w)
+void inst_watch_poll(struct inst_watch *w)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	if (w->fd < 0)
@@ -618,20 +618,19 @@ void cgroup_watch_poll(struct cgroup_watch *w)
 	}
 }
 
-/* Watch one path; -1 when there is no watch (nor one needed: the caller reads). */
-static int cgroup_watch_add(struct cgroup_watch *w, const char *path, uint32_t mask)
+int inst_watch_add(struct inst_watch *w, const char *path, uint32_t mask)
 {
 	return w && w->fd >= 0 ? inotify_add_watch(w->fd, path, mask) : -1;
 }
 
-static void cgroup_watch_rm(struct cgroup_watch *w, int *wd)
+static void inst_watch_rm(struct inst_watch *w, int *wd)
 {
 	if (*wd >= 0 && w && w->fd >= 0)
 		inotify_rm_watch(w->fd, *wd);
 	*wd = -1;
 }
 
-void cgroup_kept_init(struct cgroup_kept *k, struct cgroup_watch *w)
+void cgroup_kept_init(struct cgroup_kept *k, struct inst_watch *w)
 {
 	memset(k, 0, sizeof(*k));
 	k->procs_fd = k->dir_fd = k->mem_fd = k->frz_fd = -1;
@@ -645,8 +644,8 @@ void cgroup_kept_close(struct cgroup_kept *k)
 	cgroup_close_fd(&k->dir_fd);
 	cgroup_close_fd(&k->mem_fd);
 	cgroup_close_fd(&k->frz_fd);
-	cgroup_watch_rm(k->w, &k->frz_wd);
-	cgroup_watch_rm(k->w, &k->dir_wd);
+	inst_watch_rm(k->w, &k->frz_wd);
+	inst_watch_rm(k->w, &k->dir_wd);
 	free(k->procs_dir);
 	free(k->mem_file);
 	free(k->freezer_file);
@@ -707,7 +706,7 @@ static int cgroup_kept_childless(struct cgroup_kept *k)
 	if (k->dir_kept && k->dir_gen == k->w->gen)
 		return k->childless;
 	if (k->dir_wd < 0)
-		k->dir_wd = cgroup_watch_add(k->w, k->procs_dir, IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+		k->dir_wd = inst_watch_add(k->w, k->procs_dir, IN_CREATE | IN_DELETE | IN_MOVED_FROM |
 					     IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR);
 	unsigned gen = k->w ? k->w->gen : 0;
 	if (k->dir_fd < 0)
@@ -753,32 +752,25 @@ int64_t cgroup_kept_mem_kb(struct cgroup_kept *k)
  * when one of them cannot be watched. */
 static int cgroup_kept_watch_freezer(struct cgroup_kept *k)
 {
-	k->frz_wd = cgroup_watch_add(k->w, k->freezer_file, IN_MODIFY | IN_DELETE_SELF);
+	k->frz_wd = inst_watch_add(k->w, k->freezer_file, IN_MODIFY | IN_DELETE_SELF);
 	if (k->frz_wd < 0)
 		return -1;
-	size_t len = strlen(k->freezer_file);
 	static const char leaf[] = "/freezer.state";
+	size_t len = strlen(k->freezer_file);
 	if (len < sizeof(leaf) || strcmp(k->freezer_file + len - (sizeof(leaf) - 1), leaf) != 0)
 		return 0; /* v2 cgroup.events: an ancestor's freeze shows in it */
-	char path[PATH_MAX];
-	snprintf(path, sizeof(path), "%s", k->freezer_file);
-	for (;;) {
-		char *slash = strrchr(path, '/');          /* cut the file name ... */
-		if (!slash || slash == path)
-			return 0;
-		*slash = '\0';
-		slash = strrchr(path, '/');                /* ... and the directory */
-		if (!slash || slash == path)
-			return 0;
-		*slash = '\0';
-		if (strlen(path) + sizeof(leaf) > sizeof(path))
+	char dir[PATH_MAX], path[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(len - (sizeof(leaf) - 1)), k->freezer_file);
+	for (char *slash; (slash = strrchr(dir, '/')) != NULL && slash != dir;) {
+		*slash = '\0'; /* up to the parent */
+		if ((size_t)snprintf(path, sizeof(path), "%s%s", dir, leaf) >= sizeof(path))
 			return -1;
-		strcat(path, leaf);
 		if (access(path, F_OK) != 0)
 			return 0; /* the hierarchy's root has none: it cannot be frozen */
-		if (cgroup_watch_add(k->w, path, IN_MODIFY | IN_DELETE_SELF) < 0)
+		if (inst_watch_add(k->w, path, IN_MODIFY | IN_DELETE_SELF) < 0)
 			return -1;
 	}
+	return 0;
 }
 
 const char *cgroup_kept_freezer(struct cgroup_kept *k)

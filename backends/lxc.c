@@ -46,11 +46,12 @@ struct lxcb_entry {
 };
 
 /* The defined containers (directories of lxcpath holding a config file) change
- * only when lxcpath's entries or a container's config do; inotify says when,
- * so the directory is read again only then instead of every sample. */
+ * only when lxcpath's entries or a container's config do; the backend's watch
+ * says when, so the directory is read again only then instead of every sample. */
 struct lxcb_defined {
-	int ifd;                  /* inotify descriptor; -1: none, read lxcpath every sample */
-	int stale;                /* read lxcpath again at the next sample */
+	struct inst_watch *w;     /* the backend's; without a descriptor, read lxcpath every sample */
+	unsigned gen;             /* w->gen when lxcpath was read last */
+	int stale;                /* read lxcpath again at the next sample (a watch was refused) */
 	char **names;             /* sorted */
 	int n;                    /* -1: lxcpath could not be read */
 };
@@ -61,7 +62,7 @@ struct lxcb {
 	int root;
 	struct lxcb_defined def;
 	int epfd;                 /* epoll over the inits' pidfds: one call finds which exited */
-	struct cgroup_watch cw;   /* freezer writes and child cgroups of every container */
+	struct inst_watch watch;  /* lxcpath, and every container's freezer and child cgroups */
 	char **act;               /* the running names found last (sorted), and how many */
 	int na;
 	struct lxcb_entry *e;
@@ -107,11 +108,11 @@ static void *lxcb_open(const struct inst_opts *o, char *err, size_t errlen)
 	 * lxcpath, containers are found through /proc instead. */
 	b->root = geteuid() == 0;
 	b->may_control = b->root || access(b->lxcpath, W_OK) == 0;
-	b->def.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	inst_watch_open(&b->watch);
+	b->def.w = &b->watch;
 	b->def.stale = 1;
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	b->na = -1;
-	cgroup_watch_open(&b->cw);
 	return b;
 }
 
@@ -149,9 +150,8 @@ static void lxcb_close(void *h)
 	free(b->e);
 	lxcb_free_names(b->def.names, b->def.n);
 	lxcb_free_names(b->act, b->na);
-	lxcb_close_fd(&b->def.ifd);
 	lxcb_close_fd(&b->epfd);
-	cgroup_watch_close(&b->cw);
+	inst_watch_close(&b->watch);
 	free(b);
 }
 
@@ -180,7 +180,7 @@ static struct lxcb_entry *lxcb_add(struct lxcb *b, const char *name)
 	struct lxcb_entry *e = &b->e[b->n++];
 	memset(e, 0, sizeof(*e));
 	snprintf(e->name, sizeof(e->name), "%s", name);
-	cgroup_kept_init(&e->cg, &b->cw);
+	cgroup_kept_init(&e->cg, &b->watch);
 	e->init_fd = -1;
 	e->init = -1;
 	return e;
@@ -472,23 +472,6 @@ static void lxcb_sort(char **names, int n)
 
 #define LXCB_DIR_EVENTS (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR)
 
-/* Drain the inotify queue; anything that may change the defined list makes it stale. */
-static void lxcb_def_events(struct lxcb_defined *d)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	for (;;) {
-		ssize_t len = read(d->ifd, buf, sizeof(buf));
-		if (len < 0 && errno == EINTR)
-			continue;
-		if (len <= 0)
-			return;
-		/* Every event counts: an entry of lxcpath came or went, a container's
-		 * config did (its directory's other entries are not watched for), a
-		 * watch went away with its directory, or the queue overflowed. */
-		d->stale = 1;
-	}
-}
-
 /* Is lxcpath/NAME a container: a directory with a config file? Its directory
  * is watched first, so a config written after the look is still noticed. */
 static int lxcb_def_entry(struct lxcb_defined *d, int dfd, const char *dir, const char *name)
@@ -497,7 +480,7 @@ static int lxcb_def_entry(struct lxcb_defined *d, int dfd, const char *dir, cons
 	int w = snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (w < 0 || (size_t)w >= sizeof(path))
 		return 0;
-	if (d->ifd >= 0 && inotify_add_watch(d->ifd, path, LXCB_DIR_EVENTS) < 0 && errno != ENOTDIR &&
+	if (d->w->fd >= 0 && inst_watch_add(d->w, path, LXCB_DIR_EVENTS) < 0 && errno != ENOTDIR &&
 	    errno != ENOENT)
 		d->stale = 1; /* out of watches: read lxcpath every sample */
 	snprintf(path, sizeof(path), "%s/config", name);
@@ -511,8 +494,8 @@ static int lxcb_def_read(struct lxcb_defined *d, const char *lxcpath, char ***ou
 {
 	*out = NULL;
 	d->stale = 0;
-	if (d->ifd >= 0 && inotify_add_watch(d->ifd, lxcpath, LXCB_DIR_EVENTS | IN_DELETE_SELF |
-					     IN_MOVE_SELF) < 0)
+	d->gen = d->w->gen;
+	if (inst_watch_add(d->w, lxcpath, LXCB_DIR_EVENTS | IN_DELETE_SELF | IN_MOVE_SELF) < 0)
 		d->stale = 1;
 	DIR *dir = opendir(lxcpath);
 	if (!dir) {
@@ -648,13 +631,14 @@ static int lxcb_active_names(struct lxcb *b, char ***out)
 	return u;
 }
 
-/* The defined names, read again only when they may have changed (*fresh then). */
+/* The defined names, read again only when they may have changed (*fresh then):
+ * an event in the watch (an entry of lxcpath came or went, a container's config
+ * did, a watch went away with its directory, the queue overflowed; or one of the
+ * containers' cgroups changed, rare enough to read lxcpath again for). */
 static int lxcb_defined_names(struct lxcb *b, char ***names, int *fresh)
 {
 	struct lxcb_defined *d = &b->def;
-	if (d->ifd >= 0)
-		lxcb_def_events(d);
-	*fresh = d->ifd < 0 || d->stale;
+	*fresh = d->w->fd < 0 || d->stale || d->gen != d->w->gen;
 	if (*fresh) {
 		lxcb_free_names(d->names, d->n);
 		d->n = lxcb_def_read(d, b->lxcpath, &d->names);
@@ -674,7 +658,7 @@ static int lxcb_active_still(const struct lxcb *b, int def_fresh)
 		return 0;
 	for (size_t i = 0; i < b->n; i++) {
 		const struct lxcb_entry *e = &b->e[i];
-		if (!e->settled || !e->active || !e->init_polled || e->init_fd < 0)
+		if (!e->settled || !e->active || !e->init_polled)
 			return 0;
 	}
 	return 1;
@@ -703,9 +687,9 @@ static int lxcb_list(void *h, struct inst_raw **out, size_t *n, char *err, size_
 	/* Names only: asking liblxc for container objects would re-parse every config per sample.
 	 * The defined list needs to read lxcpath; the active one (from /proc/net/unix) does not,
 	 * so an unprivileged caller still sees what runs. */
+	inst_watch_poll(&b->watch);
 	int nd = lxcb_defined_names(b, &def, &def_fresh);
 	lxcb_reap(b);
-	cgroup_watch_poll(&b->cw);
 	int na = lxcb_running_names(b, def_fresh, &act);
 	if (nd < 0 && na < 0) {
 		snprintf(err, errlen, "lxc: cannot list containers in %s", b->lxcpath);

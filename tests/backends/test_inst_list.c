@@ -277,8 +277,8 @@ static void test_kept_watch(void)
 	put(sub, "cgroup.procs", "7\n");
 	put(sub, "freezer.state", "THAWED\n");
 	put(dir, "freezer.state", "THAWED\n");     /* an ancestor that can be frozen (v1) */
-	struct cgroup_watch w;
-	cgroup_watch_open(&w);
+	struct inst_watch w;
+	inst_watch_open(&w);
 	CHECK(w.fd >= 0);
 	struct cgroup_kept k;
 	cgroup_kept_init(&k, &w);
@@ -289,24 +289,24 @@ static void test_kept_watch(void)
 	pid_t *pids = NULL;
 	size_t n = 0;
 
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");
 	CHECK(k.frz_wd >= 0 && k.frz_watched);
 	put_unseen(sub, "freezer.state", "FROZEN\n");
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");   /* no event: not read again */
 	put(sub, "freezer.state", "FROZEN\n");
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "FROZEN");    /* the write is seen */
 	put_unseen(sub, "freezer.state", "THAWED\n");
 	put(dir, "freezer.state", "FROZEN\n");           /* an ancestor's write counts too */
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "RUNNING");
 	put(sub, "freezer.state", "FREEZING\n");
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "FREEZING");
 	put_unseen(sub, "freezer.state", "FROZEN\n\n");
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_STR(cgroup_kept_freezer(&k), "FROZEN");    /* FREEZING is read until it settles */
 
 	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
@@ -315,14 +315,14 @@ static void test_kept_watch(void)
 	CHECK(k.dir_wd >= 0 && k.dir_kept && k.childless);
 	sub_mkdir(sub, "child");                         /* a child cgroup: an event */
 	put(sub, "child/cgroup.procs", "8\n");
-	cgroup_watch_poll(&w);
+	inst_watch_poll(&w);
 	CHECK_I64(cgroup_kept_pids(&k, &pids, &n), 0);
 	CHECK_I64(n, 2);
 	free(pids);
 
 	cgroup_kept_close(&k);
 	CHECK(k.w == &w && k.frz_wd == -1 && k.dir_wd == -1);
-	cgroup_watch_close(&w);
+	inst_watch_close(&w);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	CHECK(system(cmd) == 0);
 }
