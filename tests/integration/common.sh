@@ -93,6 +93,12 @@ else:
 EOF
 }
 
+# container_cgroup2 NAME: the container's cgroup directory on the unified (v2) hierarchy,
+# where its init is.
+container_cgroup2() {
+	echo "$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$(sed -n 's/^0:://p' "/proc/$(container_pid "$1")/cgroup")"
+}
+
 # guest_pid NAME: the pid libvirt recorded for a running guest.
 guest_pid() { cat "/run/libvirt/qemu/$1.pid" 2>/dev/null; }
 

@@ -80,23 +80,11 @@ kernel_kb() {
 	echo $(( sum * page_kb ))
 }
 
-# The container's process set, from its cgroup (hybrid or unified host).
-procs_file() {
-	for f in "/sys/fs/cgroup/unified/lxc.payload.$C/cgroup.procs" "/sys/fs/cgroup/lxc.payload.$C/cgroup.procs"; do
-		[ -r "$f" ] && { echo "$f"; return 0; }
-	done
-	return 1
-}
+# The container's process set, from its cgroup on the unified hierarchy.
+procs_file() { echo "$(container_cgroup2 "$C")/cgroup.procs"; }
 
 # What the kernel counts for the whole container, in KiB.
-container_kb() {
-	sum=0
-	for p in $(cat "$(procs_file)"); do
-		v=$(cat "/proc/$p/ksm_merging_pages" 2>/dev/null || echo 0)
-		sum=$(( sum + v ))
-	done
-	echo $(( sum * page_kb ))
-}
+container_kb() { kernel_kb $(cat "$(procs_file)"); }
 
 out=$it_tmp/run.json
 "$UKSMTOP" -b -o json -d 0.3 --no-libvirt --filter "$C" --pss-interval 3600 >"$out" 2>"$out.err" &
@@ -123,7 +111,7 @@ expect_exact() {
 merge_now() {
 	echo 1 >"$KSM/run"
 	want=$(( region_pages * page_kb * 9 / 10 * $# ))
-	check "$1 merged in uksmtop's view (>= $want KiB) while ksmd runs" wait_for 60 ksm_at_least "$want"
+	check "helper $1's pages merged in uksmtop's view (>= $want KiB) while ksmd runs" wait_for 60 ksm_at_least "$want"
 	echo 0 >"$KSM/run"
 	sleep 1
 }

@@ -47,7 +47,7 @@ expect 3 uksmtest-c1 state running
 # A child cgroup made inside the container (an inotify event says so): a process moved
 # there still counts, and again once moved back and the child removed.
 init1=$(container_pid uksmtest-c1)
-cg2=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)$(sed -n 's/^0:://p' "/proc/$init1/cgroup")
+cg2=$(container_cgroup2 uksmtest-c1)
 n0=$(row uksmtest-c1 nproc)
 victim=$(grep -vx "$init1" "$cg2/cgroup.procs" | tail -n 1)
 mkdir "$cg2/uksmtest-sub" && echo "$victim" >"$cg2/uksmtest-sub/cgroup.procs"
