@@ -13,9 +13,10 @@ for opt in $(sed 's/\\f[BIRP]//g' "$man" | grep -o -e '\\-\\-[a-z][a-z\\-]*' | s
 	check "--help knows $opt, which uksmtop.1 names" sh -c "printf '%s\n' \"\$1\" | grep -q -e \"\$2\"" _ "$help" "$opt"
 done
 
-# Every config key the sample config sets is in README.md.
+# Every config key the sample config sets is in README.md and the man page.
 for key in $(sed -n 's/^;* *\([a-z_]*\) = .*/\1/p' "$top_srcdir/uksmtop.ini.sample" | sort -u); do
 	check "README.md documents config key $key" grep -q -e "\`$key\`" "$readme"
+	check "uksmtop.1 documents config key $key" grep -q -e "fB$key\\\\fR" "$man"
 done
 
 # The install line of the quick start is the one .ci/run runs.
